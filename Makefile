@@ -1,0 +1,59 @@
+# Thin wrappers over the real commands. Every target builds the locked
+# environment first if it is missing or stale, so a fresh machine needs only
+# python3 (3.11 or newer) and make.
+
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+# Use uv from PATH if there is one; otherwise bootstrap it into .tools/.
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.crm-course-ready
+PYTEST_NB := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
+
+.PHONY: env lab test test-fast notebooks data student site bench clean help
+
+help:
+	@echo "make lab        open the course in JupyterLab"
+	@echo "make test       run every test (unit, recovery, data, notebooks)"
+	@echo "make notebooks  re-execute every notebook in place, top to bottom"
+	@echo "make data       regenerate the shipped tables in data/"
+	@echo "make student    write the student edition to student/"
+	@echo "make site       render the executed notebooks to site/ (static HTML)"
+	@echo "make bench      time the notebooks and the heavy computations"
+
+.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/python -m pip install --quiet "uv==$(UV_VERSION)"
+
+$(STAMP): pyproject.toml uv.lock | $(UV)
+	$(UV) sync --locked
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (CRM course)" >/dev/null
+	@touch $(STAMP)
+
+env: $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/00_introduction.ipynb
+
+test: $(STAMP)
+	$(BIN)/python -m pytest tests notebooks $(PYTEST_NB)
+
+# The Python tests without the notebooks: a quick loop while editing helpers.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest tests
+
+notebooks: $(STAMP)
+	$(BIN)/python -m crm_course.notebook_tools execute notebooks/*.ipynb
+
+data: $(STAMP)
+	$(BIN)/python -m crm_course.world --out data
+
+student: $(STAMP)
+	$(BIN)/python -m crm_course.student notebooks student
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf student site .pytest_cache

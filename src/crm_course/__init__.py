@@ -1,0 +1,1 @@
+"""CRM strategy course helpers."""
