@@ -1,0 +1,202 @@
+"""Load the Kopilka tables: the one way notebooks and researchers get data.
+
+:func:`load` reads a table's CSV, checks it against the data dictionary
+(``datapackage.json``, generated from :mod:`crm_course.world.schema`) and
+returns a typed DataFrame: dates parsed, labels as pandas categories, counts
+as integers, flags as booleans. It works from any working directory, from a
+checkout (``data/`` at the top of the repository) and from an installed
+package (the tables travel inside the wheel).
+
+Examples
+--------
+>>> from crm_course.data import load, TABLE_NAMES
+>>> customers = load("customers")
+>>> customers["signup_date"].dtype
+dtype('<M8[s]')
+>>> TABLE_NAMES[:3]
+('customers', 'merchants', 'transactions')
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from crm_course.world.schema import TABLES
+
+TABLE_NAMES: tuple[str, ...] = tuple(TABLES)
+
+_HERE = Path(__file__).resolve().parent
+_CANDIDATES = (_HERE.parent.parent / "data", _HERE / "_data")
+
+
+def data_dir() -> Path:
+    """The folder holding the shipped tables (checkout first, then installed package)."""
+    for folder in _CANDIDATES:
+        if (folder / "datapackage.json").is_file():
+            return folder
+    raise FileNotFoundError(
+        "The Kopilka tables were not found (looked in "
+        + " and ".join(str(c) for c in _CANDIDATES)
+        + "). From a checkout, run 'make data' to generate them."
+    )
+
+
+def _resolve(folder: str | Path | None) -> Path:
+    if folder is None:
+        return data_dir()
+    folder = Path(folder)
+    if not (folder / "datapackage.json").is_file():
+        raise FileNotFoundError(f"folder: expected a folder with datapackage.json; found none in {folder}")
+    return folder
+
+
+def _descriptor(folder: Path) -> dict:
+    try:
+        return json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{folder / 'datapackage.json'} is damaged (not valid JSON: {exc})") from None
+
+
+def _resource(descriptor: dict, name: str) -> dict:
+    for res in descriptor["resources"]:
+        if res["name"] == name:
+            return res
+    raise ValueError(f"name: expected one of {', '.join(TABLE_NAMES)}; found {name!r}")
+
+
+def _convert(raw: pd.Series, field: dict, where: str) -> pd.Series:
+    col, kind = field["name"], field["type"]
+    cons = field.get("constraints", {})
+    missing = raw.isna()
+    if cons.get("required") and missing.any():
+        raise ValueError(f"{where}: column {col!r} is required but has {int(missing.sum())} empty value(s)")
+    if kind in {"integer", "number"}:
+        values = pd.to_numeric(raw, errors="coerce")
+        bad = values.isna() & ~missing
+        if bad.any():
+            raise ValueError(f"{where}: column {col!r} should hold numbers; found {raw[bad].iloc[0]!r}")
+        if kind == "integer":
+            if (values.dropna() % 1 != 0).any():
+                raise ValueError(f"{where}: column {col!r} should hold whole numbers; found {values[values % 1 != 0].iloc[0]!r}")
+            values = values.astype("Int64" if missing.any() or not cons.get("required") else "int64")
+        else:
+            values = values.astype("float64")
+        lo, hi = cons.get("minimum"), cons.get("maximum")
+        if lo is not None and (values < lo).any():
+            raise ValueError(f"{where}: column {col!r} should be at least {lo}; found {values[values < lo].iloc[0]!r}")
+        if hi is not None and (values > hi).any():
+            raise ValueError(f"{where}: column {col!r} should be at most {hi}; found {values[values > hi].iloc[0]!r}")
+        return values
+    if kind == "boolean":
+        mapped = raw.map({"true": True, "false": False})
+        bad = mapped.isna() & ~missing
+        if bad.any():
+            raise ValueError(f"{where}: column {col!r} should hold true/false; found {raw[bad].iloc[0]!r}")
+        return mapped.astype("bool" if not missing.any() else "boolean")
+    if kind == "date":
+        values = pd.to_datetime(raw, format="%Y-%m-%d", errors="coerce")
+        bad = values.isna() & ~missing
+        if bad.any():
+            raise ValueError(f"{where}: column {col!r} should hold dates YYYY-MM-DD; found {raw[bad].iloc[0]!r}")
+        return values.astype("datetime64[s]")
+    if "enum" in cons:
+        allowed = cons["enum"]
+        bad = ~raw.isin(allowed) & ~missing
+        if bad.any():
+            raise ValueError(f"{where}: column {col!r} should hold one of {allowed}; found {raw[bad].iloc[0]!r}")
+        return pd.Series(pd.Categorical(raw, categories=allowed, ordered=bool(field.get("categoriesOrdered"))), index=raw.index)
+    return raw.astype("string")
+
+
+@lru_cache(maxsize=16)
+def _load_cached(name: str, folder: str, verify: bool) -> pd.DataFrame:
+    folder_path = Path(folder)
+    res = _resource(_descriptor(folder_path), name)
+    path = folder_path / res["path"]
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing; run 'make data' to regenerate the tables")
+    raw_bytes = path.read_bytes()
+    where = f"{name} ({path.name})"
+    if verify:
+        digest = "sha256:" + hashlib.sha256(raw_bytes).hexdigest()
+        if digest != res.get("hash"):
+            raise ValueError(
+                f"{where}: the file differs from the one described in datapackage.json (checksum mismatch); "
+                "it was edited or damaged. Run 'make data' to regenerate it, or pass verify=False to read it anyway."
+            )
+    import io
+
+    try:
+        raw = pd.read_csv(io.BytesIO(raw_bytes), dtype=str, keep_default_na=False, na_values=[""])
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{where}: the file is damaged and cannot be read as CSV ({exc})") from None
+    fields = res["schema"]["fields"]
+    expected = [f["name"] for f in fields]
+    if list(raw.columns) != expected:
+        raise ValueError(f"{where}: expected columns {expected}; found {list(raw.columns)}")
+    df = pd.DataFrame({f["name"]: _convert(raw[f["name"]], f, where) for f in fields})
+    key = res["schema"]["primaryKey"]
+    if df.duplicated(key).any():
+        raise ValueError(f"{where}: primary key {key} should be unique; found {int(df.duplicated(key).sum())} duplicate(s)")
+    return df
+
+
+def load(name: str, *, folder: str | Path | None = None, verify: bool = True) -> pd.DataFrame:
+    """Load one Kopilka table as a typed, validated DataFrame.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`TABLE_NAMES`: customers, merchants, transactions,
+        merchant_panel, offer_experiment, agents, contacts, key_accounts.
+    folder : path, optional
+        A folder written by ``python -m crm_course.world --out FOLDER`` (a
+        world with other parameters); defaults to the shipped data.
+    verify : bool
+        Check the file's SHA-256 against the descriptor (catches edited or
+        damaged files).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A fresh copy each call: changing it does not affect the next load.
+
+    Examples
+    --------
+    >>> from crm_course.data import load
+    >>> contacts = load("contacts")
+    >>> int(contacts["csat"].min()), int(contacts["csat"].max())
+    (1, 5)
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name: expected a table name (str); found {type(name).__name__}")
+    if name not in TABLES:
+        raise ValueError(f"name: expected one of {', '.join(TABLE_NAMES)}; found {name!r}")
+    folder_path = _resolve(folder).resolve()
+    return _load_cached(name, str(folder_path), bool(verify)).copy()
+
+
+def load_all(*, folder: str | Path | None = None) -> dict[str, pd.DataFrame]:
+    """Load every table, keyed by name."""
+    return {name: load(name, folder=folder) for name in TABLE_NAMES}
+
+
+def foreign_key_problems(tables: dict[str, pd.DataFrame]) -> list[str]:
+    """Foreign-key values that do not resolve to a row of the referenced table."""
+    problems = []
+    for name, table in TABLES.items():
+        for fk in table.foreign_keys:
+            child = tables[name][list(fk.fields)].dropna()
+            parent = tables[fk.table][list(fk.reference)]
+            keys = pd.MultiIndex.from_frame(parent)
+            missing = ~pd.MultiIndex.from_frame(child).isin(keys)
+            if missing.any():
+                problems.append(
+                    f"{name}.{','.join(fk.fields)}: {int(missing.sum())} value(s) not in {fk.table}.{','.join(fk.reference)}"
+                )
+    return problems
