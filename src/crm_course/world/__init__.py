@@ -107,7 +107,9 @@ def simulate(n_members: int = DEFAULT_MEMBERS, seed: int = DEFAULT_SEED, params:
     for week in range(weeks):
         n_signed = int(np.searchsorted(mem.signup_week, week, side="right"))
         active = np.flatnonzero(alive[:n_signed])
-        buyers, leavers = purchases.draw_week_orders(active, mem.purchase_rate, mem.dropout_probability, t)
+        joined_now = mem.signup_week[active] == week
+        exposure = np.where(joined_now, (7 - mem.signup_day[active]) / 7, 1.0)
+        buyers, leavers = purchases.draw_week_orders(active, mem.purchase_rate, mem.dropout_probability, exposure, t)
         if week == cp.week:
             n_eligible = int(np.searchsorted(mem.signup_week, week - cp.min_tenure_weeks, side="right"))
             eligible = np.arange(n_eligible)
@@ -133,7 +135,8 @@ def simulate(n_members: int = DEFAULT_MEMBERS, seed: int = DEFAULT_SEED, params:
             r = np.concatenate([b[1] for b in batch])
             d = np.concatenate([b[2] for b in batch])
             c = support.handle_contacts(m, r, d, week, first_payout, agents, sp, t)
-            c["dropped_out_after"] = c["drop"] & alive[m]
+            c["active_before"] = alive[m]
+            c["dropped_out_after"] = c["drop"] & c["active_before"]
             leaving = np.unique(m[c["dropped_out_after"]])
             alive[leaving] = False
             dropout_week[leaving] = week
@@ -221,7 +224,11 @@ def simulate(n_members: int = DEFAULT_MEMBERS, seed: int = DEFAULT_SEED, params:
             {"agent_id": np.arange(1, n_agents + 1), "fit": agents.fit, "random_effect": agents.random_effect}
         ),
         "contacts": pd.DataFrame(
-            {"contact_id": contacts["contact_id"], "dropped_out_after": c["dropped_out_after"]}
+            {
+                "contact_id": contacts["contact_id"],
+                "active_before": c["active_before"],
+                "dropped_out_after": c["dropped_out_after"],
+            }
         ),
         "merchant_panel": panel_truth,
         "campaign": pd.DataFrame(

@@ -56,7 +56,8 @@ def simulate_members(
         pd.Series(channel).map(members.channel_rate_multiplier).to_numpy()
         * pd.Series(age_band).map(members.age_band_rate_multiplier).to_numpy()
     )
-    dropout = rng.beta(purchases.a, purchases.b, size=n)
+    # A Beta draw can underflow to 0 for tiny a; the geometric draw needs p > 0.
+    dropout = np.clip(rng.beta(purchases.a, purchases.b, size=n), 1e-12, 1.0)
     spend_rate = rng.gamma(purchases.spend_q, 1.0 / purchases.spend_gamma, size=n)
     propensity = rng.lognormal(-0.5 * support.support_propensity_sd**2, support.support_propensity_sd, size=n)
 

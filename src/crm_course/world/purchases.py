@@ -11,6 +11,7 @@ def draw_week_orders(
     active: np.ndarray,
     purchase_rate: np.ndarray,
     dropout_probability: np.ndarray,
+    exposure: np.ndarray,
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Orders of the active members in one week, and who drops out after buying.
@@ -18,14 +19,15 @@ def draw_week_orders(
     Within a week a member's orders arrive as a Poisson process; after each
     order the member drops out with probability p, so the orders kept are the
     first ``min(count, k)`` with ``k ~ Geometric(p)`` the order after which
-    the member leaves.
+    the member leaves. ``exposure`` is the share of the week each active
+    member was a member (less than 1 in the week of sign-up).
 
     Returns
     -------
     buyers : array of member indices, one entry per order
     leavers : array of member indices who dropped out after an order this week
     """
-    counts = rng.poisson(purchase_rate[active])
+    counts = rng.poisson(purchase_rate[active] * exposure)
     has = counts > 0
     idx = active[has]
     counts = counts[has]
