@@ -82,15 +82,15 @@ def _convert(raw: pd.Series, field: dict, where: str) -> pd.Series:
             raise ValueError(f"{where}: column {col!r} should hold numbers; found {raw[bad].iloc[0]!r}")
         if kind == "integer":
             if (values.dropna() % 1 != 0).any():
-                raise ValueError(f"{where}: column {col!r} should hold whole numbers; found {values[values % 1 != 0].iloc[0]!r}")
+                raise ValueError(f"{where}: column {col!r} should hold whole numbers; found {raw[values % 1 != 0].iloc[0]}")
             values = values.astype("Int64" if missing.any() or not cons.get("required") else "int64")
         else:
             values = values.astype("float64")
         lo, hi = cons.get("minimum"), cons.get("maximum")
         if lo is not None and (values < lo).any():
-            raise ValueError(f"{where}: column {col!r} should be at least {lo}; found {values[values < lo].iloc[0]!r}")
+            raise ValueError(f"{where}: column {col!r} should be at least {lo:g}; found {raw[values < lo].iloc[0]}")
         if hi is not None and (values > hi).any():
-            raise ValueError(f"{where}: column {col!r} should be at most {hi}; found {values[values > hi].iloc[0]!r}")
+            raise ValueError(f"{where}: column {col!r} should be at most {hi:g}; found {raw[values > hi].iloc[0]}")
         return values
     if kind == "boolean":
         mapped = raw.map({"true": True, "false": False})
