@@ -1,0 +1,68 @@
+"""The expected answers behind the self-checks, one module per chapter.
+
+``crm_course.exercises.check("3.1", answer)`` looks for exercise ``"3.1"`` in
+``crm_course.answers.ch03``, importing it on first use; nothing here is
+imported by ``import crm_course``.
+
+Adding a chapter
+----------------
+Create ``chNN.py`` (``NN`` is the two-digit chapter number) next to this file
+with a module-level list ``EXERCISES``::
+
+    \"\"\"Self-checks of chapter 3, mass personalisation.\"\"\"
+
+    from crm_course.exercises import Exercise
+
+
+    def _uplift() -> float:
+        from crm_course.data import load  # only when a student checks an answer
+
+        campaign = load("offer_experiment")
+        ...
+        return uplift
+
+
+    EXERCISES = [
+        Exercise("3.1", expected=_uplift, kind="share",
+                 hints={"low": "Too low: compare the personalised arm with "
+                               "the no-offer arm, not with the generic one."}),
+        Exercise("3.2", expected="personalised", kind="choice",
+                 choices=("none", "generic", "personalised")),
+    ]
+
+That is all: keys must start with the chapter number, each key appears once,
+and the module must import quickly (load data inside the functions, not at the
+top). ``tests/test_exercises.py`` then checks that every exercise accepts its
+own expected answer. The options of :class:`~crm_course.exercises.Exercise`
+(kinds, tolerances, hints) are described in :mod:`crm_course.exercises`.
+"""
+
+from __future__ import annotations
+
+import pkgutil
+import re
+
+_MODULE = re.compile(r"^ch(\d{2})$")
+
+
+def module_name(chapter: int) -> str:
+    """Return the module that holds ``chapter``'s exercises.
+
+    Examples
+    --------
+    >>> module_name(3)
+    'crm_course.answers.ch03'
+    """
+    return f"{__name__}.ch{chapter:02d}"
+
+
+def available_chapters() -> list[int]:
+    """Return the chapters that have an answers module, in order.
+
+    Examples
+    --------
+    >>> 0 in available_chapters()
+    True
+    """
+    found = (_MODULE.match(m.name) for m in pkgutil.iter_modules(__path__))
+    return sorted(int(m.group(1)) for m in found if m)
