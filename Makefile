@@ -52,8 +52,11 @@ data: $(STAMP)
 student: $(STAMP)
 	$(BIN)/python -m crm_course.student notebooks student
 
+site: $(STAMP)
+	$(BIN)/python -m crm_course.site --out site
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf student site .pytest_cache
+	rm -rf student site _build .pytest_cache
