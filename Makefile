@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.crm-course-ready
 PYTEST_NB := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
 
-.PHONY: env lab test test-fast notebooks data student site bench clean help
+.PHONY: env lab test test-fast notebooks data student site binder bench clean help
 
 help:
 	@echo "make lab        open the course in JupyterLab"
@@ -54,6 +54,10 @@ student: $(STAMP)
 
 site: $(STAMP)
 	$(BIN)/python -m crm_course.site --out site
+
+# Binder's pinned requirements, exported from uv.lock (a test checks they agree).
+binder: $(STAMP)
+	$(UV) export --frozen --no-hashes --no-header --no-default-groups --extra lab --no-emit-project --quiet -o binder/requirements.txt
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
