@@ -60,6 +60,7 @@ binder: $(STAMP)
 	$(UV) export --frozen --no-hashes --no-header --no-default-groups --extra lab --no-emit-project --quiet -o binder/requirements.txt
 
 bench: $(STAMP)
+	$(UV) sync --locked --inexact --group bench --quiet
 	$(BIN)/python benchmarks/run.py
 
 clean:
