@@ -1,0 +1,1296 @@
+"""Does CRM pay, and for whom? Panel regressions and event studies (chapter 2).
+
+The chapter asks whether adopting a CRM programme raises a firm's
+repeat-purchase rate, and for which firms. The data are a panel: units
+(merchants) observed over periods (years), each unit starting the treatment
+(CRM) in some period or never. Treatment is *absorbing*: once started it
+stays on. Every function here takes such a panel as a DataFrame with four
+columns -- unit, time, treatment start and outcome -- named by arguments
+whose defaults are the Kopilka names (``merchant_id``, ``year``,
+``crm_adoption_year``, ``repeat_rate``), so researchers can pass their own.
+
+What is here
+------------
+:func:`compare_adopters`
+    Adopters and never-adopters side by side: the descriptive comparison
+    that self-selection makes misleading.
+:func:`naive_regression`
+    Outcome on the treatment indicator, pooled or in one period: the
+    cross-sectional comparison.
+:func:`twfe_regression`
+    Two-way fixed effects (unit and period), optionally with the effect
+    varying with a moderator (an interaction, or one effect per bin).
+:func:`event_study`
+    Effects by period relative to adoption, either from a two-way
+    fixed-effects regression with leads and lags or from the
+    group-time estimator of Callaway & Sant'Anna (2021), which stays valid
+    when adoption is staggered and effects differ across adopters or build
+    up over time. Returns an :class:`EventStudy`.
+:func:`plot_event_study`
+    One or more event studies in one figure, with confidence intervals.
+:func:`effect_curve`
+    The effect implied by an interaction model at chosen moderator values,
+    with delta-method confidence intervals.
+:func:`assess_crm_fit`
+    The chapter's managerial tool: from a few facts about a firm, the lift in
+    repeat purchases it can expect from CRM, with its uncertainty and a
+    plain verdict.
+:func:`planted_att`
+    The effect planted in a simulated Kopilka panel (for checking estimates).
+
+Standard errors are clustered by unit throughout (Bertrand, Duflo &
+Mullainathan, 2004; Cameron & Miller, 2015): a merchant's years are not
+independent observations. The group-time estimator's standard errors come
+from a unit-level (cluster) bootstrap with a seeded generator.
+
+References
+----------
+Bertrand, M., Duflo, E. & Mullainathan, S. (2004). How much should we trust
+differences-in-differences estimates? *Quarterly Journal of Economics*,
+119(1), 249-275.
+Callaway, B. & Sant'Anna, P. H. C. (2021). Difference-in-differences with
+multiple time periods. *Journal of Econometrics*, 225(2), 200-230.
+Cameron, A. C. & Miller, D. L. (2015). A practitioner's guide to
+cluster-robust inference. *Journal of Human Resources*, 50(2), 317-372.
+Goodman-Bacon, A. (2021). Difference-in-differences with variation in
+treatment timing. *Journal of Econometrics*, 225(2), 254-277.
+Sun, L. & Abraham, S. (2021). Estimating dynamic treatment effects in event
+studies with heterogeneous treatment effects. *Journal of Econometrics*,
+225(2), 175-199.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from crm_course.validation import check_frame, check_number
+
+__all__ = [
+    "EventStudy",
+    "PanelDesign",
+    "assess_crm_fit",
+    "compare_adopters",
+    "effect_curve",
+    "event_study",
+    "naive_regression",
+    "planted_att",
+    "plot_event_study",
+    "twfe_regression",
+]
+
+#: The Kopilka column names used as defaults.
+UNIT = "merchant_id"
+TIME = "year"
+START = "crm_adoption_year"
+OUTCOME = "repeat_rate"
+MODERATOR = "customer_heterogeneity"
+#: Name given to the treatment indicator (1 from the start period on).
+TREATED = "crm_active"
+
+Estimator = Literal["not-yet-treated", "never-treated", "twfe"]
+_ESTIMATORS = ("not-yet-treated", "never-treated", "twfe")
+
+
+# --------------------------------------------------------------------------
+# Input checks
+# --------------------------------------------------------------------------
+
+
+def _check_name(value: Any, arg: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise TypeError(f"{arg}: expected a column name (text); found {value!r}")
+    return value
+
+
+def _prepare(
+    panel: Any,
+    unit: str,
+    time: str,
+    start: str,
+    outcome: str,
+    *,
+    numeric: Sequence[str] = (),
+    name: str = "panel",
+) -> pd.DataFrame:
+    """Validate a panel and return a fresh frame with standard column names.
+
+    Columns of the result: ``unit`` (the caller's labels), ``time`` (int),
+    ``start`` (float, NaN = never treated), ``treated`` (0/1 float), ``y``
+    (float) and each requested ``numeric`` column as ``_extra(name)``, so
+    that no column of the caller's can clash with the standard names.
+    """
+    for value, arg in ((unit, "unit"), (time, "time"), (start, "start"), (outcome, "outcome")):
+        _check_name(value, arg)
+    names = [unit, time, start, outcome]
+    if len(set(names)) < 4:
+        raise ValueError(f"unit, time, start and outcome must name four different columns; found {names}")
+    kinds = {unit: "any", time: "integer", outcome: "numeric", start: "any"}
+    kinds.update({c: "numeric" for c in numeric if c not in kinds})
+    check_frame(panel, kinds, name=name)
+
+    s = panel[start]
+    if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
+        raise ValueError(
+            f"{name}: column {start!r} should hold the period each unit started the treatment, "
+            f"as a number (empty for units never treated); found dtype {s.dtype}"
+        )
+    start_values = s.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isnan(start_values) & ~(np.isfinite(start_values) & (start_values % 1 == 0))
+    if bad.any():
+        raise ValueError(
+            f"{name}: column {start!r} should hold whole periods (e.g. years); found {start_values[bad][0]!r}"
+        )
+    if panel[unit].isna().any():
+        raise ValueError(f"{name}: column {unit!r} has {int(panel[unit].isna().sum())} missing value(s)")
+
+    df = pd.DataFrame(
+        {
+            "unit": panel[unit].to_numpy(),
+            "time": panel[time].to_numpy(dtype=np.int64),
+            "start": start_values,
+            "y": panel[outcome].to_numpy(dtype=float),
+        }
+    )
+    for col in numeric:
+        df[_extra(col)] = panel[col].to_numpy(dtype=float)
+    dup = df.duplicated(["unit", "time"])
+    if dup.any():
+        first = df.loc[dup].iloc[0]
+        raise ValueError(
+            f"{name}: expected one row per {unit} and {time}; found {int(dup.sum())} duplicate(s), "
+            f"e.g. {unit}={first['unit']!r}, {time}={first['time']}"
+        )
+    per_unit = df.groupby("unit", sort=False)["start"].nunique(dropna=False)
+    if (per_unit > 1).any():
+        raise ValueError(
+            f"{name}: column {start!r} should be the same in every row of a unit (the period it started); "
+            f"found several values for {unit}={per_unit[per_unit > 1].index[0]!r}"
+        )
+    if df["unit"].nunique() < 2 or df["time"].nunique() < 2:
+        raise ValueError(
+            f"{name}: expected at least 2 units and 2 periods; found {df['unit'].nunique()} unit(s) "
+            f"and {df['time'].nunique()} period(s)"
+        )
+    df["treated"] = (df["time"] >= df["start"]).astype(float)  # NaN start compares False
+    if df["treated"].sum() == 0:
+        raise ValueError(f"{name}: no row is treated: every {start!r} is empty or later than the last {time!r}")
+    if df["treated"].min() == 1:
+        raise ValueError(f"{name}: every row is treated; a comparison needs untreated rows")
+    return df
+
+
+def _extra(column: str) -> str:
+    return f"extra::{column}"
+
+
+def _check_level(level: float) -> float:
+    return float(check_number(level, "level", low=0, high=1, inclusive=False))
+
+
+def _groups(df: pd.DataFrame, unit: str) -> pd.Series:
+    """Integer cluster codes, named after the unit column (shown in tables)."""
+    codes = pd.factorize(df["unit"], sort=True)[0]
+    return pd.Series(codes, name=unit, index=df.index)
+
+
+def _within(frame: pd.DataFrame, unit: pd.Series) -> pd.DataFrame:
+    """Subtract each unit's mean: the within transformation that absorbs unit fixed effects."""
+    return frame - frame.groupby(unit.to_numpy()).transform("mean")
+
+
+# --------------------------------------------------------------------------
+# Descriptive comparison
+# --------------------------------------------------------------------------
+
+
+def compare_adopters(
+    panel: pd.DataFrame,
+    *,
+    unit: str = UNIT,
+    time: str = TIME,
+    start: str = START,
+    outcome: str = OUTCOME,
+    characteristics: Sequence[str] = (MODERATOR, "employees"),
+) -> pd.DataFrame:
+    """Compare units that ever adopted with units that never did.
+
+    The comparison is descriptive: it shows how adopters differed from
+    non-adopters *before* anyone adopted, which is the warning sign of
+    self-selection. A difference in the outcome after adoption mixes the
+    effect of the treatment with these prior differences.
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        One row per unit and period.
+    unit, time, start, outcome : str
+        Column names: unit identifier, period (integer), period the unit
+        started the treatment (empty if never) and the outcome.
+    characteristics : sequence of str
+        Further numeric columns to compare (averaged over each unit's rows
+        first, so every unit counts once).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per measure (``number of units``, the outcome in the periods before
+        the first adoption, the outcome in the last period, each
+        characteristic) and the columns ``adopters``, ``never adopted`` and
+        ``difference`` (adopters minus never adopted; empty for the count).
+
+    Examples
+    --------
+    >>> from crm_course.data import load
+    >>> table = compare_adopters(load("merchant_panel"))
+    >>> list(table.columns)
+    ['adopters', 'never adopted', 'difference']
+    """
+    characteristics = [_check_name(c, "characteristics") for c in characteristics]
+    df = _prepare(panel, unit, time, start, outcome, numeric=characteristics)
+    per_unit = df.groupby("unit", sort=True).agg(start=("start", "first"), **{c: (_extra(c), "mean") for c in characteristics})
+    adopter = per_unit["start"].notna() & (per_unit["start"] <= df["time"].max())
+    first_start = per_unit.loc[adopter, "start"].min()
+    first, last = int(df["time"].min()), int(df["time"].max())
+    rows: dict[str, pd.Series] = {"number of units": adopter.map({True: "adopters", False: "never adopted"}).value_counts()}
+    unit_group = df["unit"].map(adopter.map({True: "adopters", False: "never adopted"}))
+    before = df["time"] < first_start
+    if before.any():
+        span = f"{first}" if int(first_start) - 1 == first else f"{first}-{int(first_start) - 1}"
+        rows[f"{outcome}, {span} (before any adoption)"] = df.loc[before].groupby(unit_group[before])["y"].mean()
+    at_end = df["time"] == last
+    rows[f"{outcome}, {last}"] = df.loc[at_end].groupby(unit_group[at_end])["y"].mean()
+    groups = adopter.map({True: "adopters", False: "never adopted"})
+    for c in characteristics:
+        rows[c] = per_unit[c].groupby(groups).mean()
+    table = pd.DataFrame(rows).T.reindex(columns=["adopters", "never adopted"]).astype(float)
+    table["difference"] = table["adopters"] - table["never adopted"]
+    table.loc["number of units", "difference"] = np.nan  # a difference in head counts means nothing here
+    table.index.name = "measure"
+    return table
+
+
+# --------------------------------------------------------------------------
+# Regressions
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PanelDesign:
+    """What a fitted panel regression was fitted on (``result.model.panel_design``)."""
+
+    kind: str
+    unit: str
+    time: str
+    outcome: str
+    treated: str
+    moderator: str | None = None
+    center: float | None = None
+    interaction: str | None = None
+    moderator_range: tuple[float, float] | None = None
+    outcome_range: tuple[float, float] | None = None
+    bin_edges: tuple[float, ...] | None = None
+    n_units: int = 0
+    n_treated_units: int = 0
+
+
+def _fit_clustered(y: pd.Series, X: pd.DataFrame, groups: pd.Series):
+    import statsmodels.api as sm
+
+    return sm.OLS(y, X).fit(cov_type="cluster", cov_kwds={"groups": groups})
+
+
+def naive_regression(
+    panel: pd.DataFrame,
+    *,
+    unit: str = UNIT,
+    time: str = TIME,
+    start: str = START,
+    outcome: str = OUTCOME,
+    period: int | None = None,
+    treated: str = TREATED,
+):
+    """Regress the outcome on the treatment indicator, without fixed effects.
+
+    The model is :math:`y_{it} = \\alpha + \\beta D_{it} + \\varepsilon_{it}`
+    with :math:`D_{it} = 1` from the unit's start period on. :math:`\\beta`
+    is the difference in mean outcome between treated and untreated rows. It
+    is the effect of the treatment only if treated and untreated units would
+    have had the same outcome without it -- which fails when units choose
+    the treatment themselves (self-selection) or when treated rows are
+    concentrated in later, better periods.
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        One row per unit and period.
+    unit, time, start, outcome : str
+        Column names (see :func:`compare_adopters`).
+    period : int, optional
+        Use only this period (a single cross-section). Default: all rows.
+    treated : str
+        Name of the treatment indicator in the result.
+
+    Returns
+    -------
+    statsmodels RegressionResults
+        OLS with standard errors clustered by unit (with one period, one row
+        per unit: heteroskedasticity-robust in effect). Terms ``Intercept``
+        and ``treated``.
+
+    Examples
+    --------
+    >>> from crm_course.data import load
+    >>> fit = naive_regression(load("merchant_panel"))
+    >>> list(fit.params.index)
+    ['Intercept', 'crm_active']
+    >>> fit.cov_type
+    'cluster'
+    """
+    _check_name(treated, "treated")
+    df = _prepare(panel, unit, time, start, outcome)
+    if period is not None:
+        check_number(period, "period", integer=True)
+        df = df[df["time"] == period]
+        if df.empty:
+            raise ValueError(f"period: expected a value of column {time!r}; found {period!r}, which has no rows")
+        if df["treated"].nunique() < 2:
+            raise ValueError(f"period: in {time}={period} every unit is {'treated' if df['treated'].iloc[0] else 'untreated'}; "
+                             "a comparison needs both")
+    X = pd.DataFrame({"Intercept": 1.0, treated: df["treated"]}, index=df.index)
+    result = _fit_clustered(df["y"].rename(outcome), X, _groups(df, unit))
+    result.model.panel_design = PanelDesign(
+        "naive", unit, time, outcome, treated,
+        n_units=int(df["unit"].nunique()), n_treated_units=int(df.loc[df["treated"] == 1, "unit"].nunique()),
+    )
+    return result
+
+
+def twfe_regression(
+    panel: pd.DataFrame,
+    *,
+    unit: str = UNIT,
+    time: str = TIME,
+    start: str = START,
+    outcome: str = OUTCOME,
+    moderator: str | None = None,
+    center: float = 0.5,
+    bins: int | None = None,
+    treated: str = TREATED,
+):
+    """Two-way fixed-effects regression of the outcome on the treatment.
+
+    Static model (no moderator):
+
+    .. math:: y_{it} = \\alpha_i + \\lambda_t + \\beta D_{it} + \\varepsilon_{it}
+
+    With a moderator :math:`h_i` (e.g. customer heterogeneity) the effect
+    varies linearly with it:
+
+    .. math:: y_{it} = \\alpha_i + \\lambda_t + D_{it}\\,[\\tau_0 + \\tau_1 (h_i - c)] + \\varepsilon_{it}
+
+    so :math:`\\tau_0` is the effect at :math:`h = c` (``center``) and
+    :math:`\\tau_1` how much it grows per unit of :math:`h`. With ``bins``,
+    the effect is instead estimated separately in each quantile bin of the
+    moderator (no straight-line assumption).
+
+    The unit effects :math:`\\alpha_i` absorb everything constant about a
+    unit -- including whatever made it adopt -- and the period effects
+    :math:`\\lambda_t` absorb shocks common to all units in a period.
+    Assumptions: parallel trends (without the treatment, treated and
+    untreated units' outcomes would have moved alike), no anticipation, and
+    for the static model an effect that does not change with time since
+    adoption. With staggered adoption and effects that build up over time,
+    :math:`\\beta` is a weighted average that can be far from the average
+    effect (Goodman-Bacon, 2021); use :func:`event_study` to check.
+
+    The unit effects are removed by subtracting each unit's mean (the
+    within transformation; exact for unbalanced panels too) and the period
+    effects are estimated as dummies, so the result holds the treatment
+    terms and one term per period but the first. Units observed once carry
+    no information and are dropped.
+
+    Standard errors are cluster-robust by unit (CR1: the sandwich times
+    G/(G-1) (N-1)/(N-K), with K the slope terms and period dummies; the
+    unit effects, nested in the clusters, are not counted, as in Stata's
+    ``xtreg, fe vce(cluster)``). With few clusters (a few dozen or fewer)
+    they are too small; see Cameron & Miller (2015).
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        One row per unit and period.
+    unit, time, start, outcome : str
+        Column names (see :func:`compare_adopters`).
+    moderator : str, optional
+        Numeric column the effect may vary with.
+    center : float
+        Value of the moderator at which ``treated`` measures the effect
+        (linear interaction only). Kopilka's heterogeneity index is centred
+        at 0.5.
+    bins : int, optional
+        Estimate one effect per quantile bin of the moderator (2 to 10 bins)
+        instead of a straight line.
+    treated : str
+        Name of the treatment indicator in the result.
+
+    Returns
+    -------
+    statsmodels RegressionResults
+        OLS on within-transformed data with standard errors clustered by
+        unit. Terms: ``treated`` (and ``treated:(moderator-center)``), or one
+        ``treated [moderator lo-hi]`` term per bin; then ``time[period]``
+        dummies. R² is the within R². ``result.model.panel_design`` records
+        the columns, the centring, the ranges of the moderator and the
+        outcome (used by :func:`effect_curve` and :func:`assess_crm_fit`)
+        and, with ``bins``, the bin edges.
+
+    Examples
+    --------
+    >>> from crm_course.data import load
+    >>> panel = load("merchant_panel")
+    >>> fit = twfe_regression(panel, moderator="customer_heterogeneity")
+    >>> list(fit.params.index[:2])
+    ['crm_active', 'crm_active:(customer_heterogeneity-0.5)']
+    """
+    _check_name(treated, "treated")
+    numeric = []
+    if moderator is not None:
+        numeric.append(_check_name(moderator, "moderator"))
+        check_number(center, "center")
+    if bins is not None:
+        if moderator is None:
+            raise ValueError("bins: needs a moderator to cut into bins; pass moderator=...")
+        check_number(bins, "bins", low=2, high=10, integer=True)
+    df = _prepare(panel, unit, time, start, outcome, numeric=numeric)
+    sizes = df.groupby("unit")["unit"].transform("size")
+    df = df[sizes > 1]
+    if df.empty:
+        raise ValueError("panel: every unit is observed in one period only; fixed effects need repeated observations")
+
+    regressors: dict[str, pd.Series] = {}
+    interaction = None
+    moderator_range = None
+    edges = None
+    if moderator is None:
+        regressors[treated] = df["treated"]
+    else:
+        h = df[_extra(moderator)]
+        unit_h = h.groupby(df["unit"]).mean()
+        moderator_range = (float(unit_h.min()), float(unit_h.max()))
+        if bins is None:
+            interaction = f"{treated}:({moderator}-{center:g})"
+            regressors[treated] = df["treated"]
+            regressors[interaction] = df["treated"] * (h - center)
+        else:
+            edges = np.unique(np.quantile(unit_h, np.linspace(0, 1, int(bins) + 1)))
+            if len(edges) < 3:
+                raise ValueError(f"bins: the moderator {moderator!r} takes too few distinct values for {bins} bins")
+            code = np.clip(np.searchsorted(edges, h.to_numpy(), side="right") - 1, 0, len(edges) - 2)
+            for b in range(len(edges) - 1):
+                label = f"{treated} [{moderator} {edges[b]:.2f}-{edges[b + 1]:.2f}]"
+                regressors[label] = df["treated"] * (code == b)
+    periods = np.sort(df["time"].unique())
+    for p in periods[1:]:
+        regressors[f"{time}[{p}]"] = (df["time"] == p).astype(float)
+    X = _within(pd.DataFrame(regressors, index=df.index), df["unit"])
+    effect_terms = [c for c in regressors if not c.startswith(f"{time}[")]
+    flat = [c for c in effect_terms if np.abs(X[c].to_numpy()).max() < 1e-12]
+    if flat:
+        raise ValueError(
+            f"panel: the treatment does not vary within units for {flat}; two-way fixed effects need units "
+            "observed both before and after they start (and some that have not started)"
+        )
+    y = _within(df[["y"]], df["unit"])["y"].rename(outcome)
+    result = _fit_clustered(y, X, _groups(df, unit))
+    result.model.panel_design = PanelDesign(
+        "twfe", unit, time, outcome, treated, moderator=moderator,
+        center=float(center) if moderator is not None and bins is None else None,
+        interaction=interaction, moderator_range=moderator_range,
+        outcome_range=(float(df["y"].min()), float(df["y"].max())),
+        bin_edges=None if edges is None else tuple(float(x) for x in edges),
+        n_units=int(df["unit"].nunique()), n_treated_units=int(df.loc[df["treated"] == 1, "unit"].nunique()),
+    )
+    return result
+
+
+# --------------------------------------------------------------------------
+# Event studies
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventStudy:
+    """Effects by period relative to the start of the treatment.
+
+    Built by :func:`event_study`. It holds a fitted model's state -- the
+    estimates, their covariance and, for the group-time estimator, the
+    group-time effects -- so that the pre-trend test and plots need no refit.
+
+    Attributes
+    ----------
+    estimates : pandas.DataFrame
+        One row per event time ``e`` (periods since the start; ``-1`` is the
+        reference, fixed at 0): ``estimate``, ``std_error``, ``conf_low``,
+        ``conf_high`` (pointwise), ``band_low``, ``band_high`` (uniform
+        band: covers all event times in the window at once), ``n_units``
+        (treated units the estimate uses) and ``reference``.
+    overall : pandas.Series
+        The average effect over all treated unit-periods in the data:
+        ``estimate``, ``std_error``, ``conf_low``, ``conf_high``.
+    cov : pandas.DataFrame
+        Covariance of the non-reference estimates.
+    estimator : str
+        ``"not-yet-treated"``, ``"never-treated"`` or ``"twfe"``.
+    standard_errors : str
+        How the standard errors were computed.
+    level : float
+        Confidence level of the intervals and bands.
+    group_time : pandas.DataFrame or None
+        For the group-time estimators: ATT(g, t) for each start cohort
+        ``g`` and period ``t``, with ``event_time``, ``std_error``,
+        ``n_treated`` and ``n_control``.
+    n_units, n_treated, n_dropped : int
+        Units used, of which ever treated, and units dropped because they
+        were treated from the first period on (no before to compare with).
+    """
+
+    estimates: pd.DataFrame
+    overall: pd.Series
+    cov: pd.DataFrame
+    estimator: str
+    standard_errors: str
+    level: float
+    group_time: pd.DataFrame | None = field(default=None, repr=False)
+    n_units: int = 0
+    n_treated: int = 0
+    n_dropped: int = 0
+
+    def pretrend_test(self) -> pd.Series:
+        """Wald test that every pre-period effect (e <= -2) in the window is zero.
+
+        Returns
+        -------
+        pandas.Series
+            ``chi2``, ``df`` (number of pre-period estimates) and
+            ``p_value``. A small p-value says the groups were already
+            drifting apart before adoption, so parallel trends are in doubt.
+            A large one is reassuring but proves nothing: such tests often
+            have little power (Roth, 2022).
+        """
+        from scipy import stats
+
+        pre = self.estimates[(self.estimates["event_time"] <= -2) & ~self.estimates["reference"]]
+        if pre.empty:
+            raise ValueError("pretrend_test: the window has no pre-period (event time <= -2); widen the window")
+        keys = pre["event_time"].to_numpy()
+        b = pre["estimate"].to_numpy()
+        V = self.cov.loc[keys, keys].to_numpy()
+        stat = float(b @ np.linalg.pinv(V) @ b)
+        k = len(b)
+        return pd.Series({"chi2": stat, "df": float(k), "p_value": float(stats.chi2.sf(stat, k))})
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return a copy of :attr:`estimates` with the estimator's name as a column."""
+        return self.estimates.assign(estimator=self.estimator)
+
+    def __repr__(self) -> str:
+        o = self.overall
+        return (
+            f"EventStudy(estimator={self.estimator!r}, event times {int(self.estimates['event_time'].min())}"
+            f"..{int(self.estimates['event_time'].max())}, overall effect {o['estimate']:.4f} "
+            f"(SE {o['std_error']:.4f}), {self.n_units} units)"
+        )
+
+
+def _rng(seed: Any) -> np.random.Generator:
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is None:
+        return np.random.default_rng()
+    check_number(seed, "seed", low=0, integer=True)
+    return np.random.default_rng(int(seed))
+
+
+def _critical_values(level: float) -> float:
+    from scipy import stats
+
+    return float(stats.norm.ppf(0.5 + level / 2))
+
+
+def event_study(
+    panel: pd.DataFrame,
+    *,
+    unit: str = UNIT,
+    time: str = TIME,
+    start: str = START,
+    outcome: str = OUTCOME,
+    estimator: Estimator = "not-yet-treated",
+    window: tuple[int, int] = (-5, 5),
+    level: float = 0.95,
+    n_boot: int = 999,
+    seed: int | np.random.Generator | None = 0,
+) -> EventStudy:
+    """Estimate the treatment's effect by period relative to its start.
+
+    Two estimators, one output:
+
+    ``"twfe"`` -- the event-study regression with leads and lags
+
+    .. math:: y_{it} = \\alpha_i + \\lambda_t + \\sum_{e \\ne -1} \\beta_e\\,
+              \\mathbf 1[t - g_i = e] + \\varepsilon_{it}
+
+    with one dummy for every observed event time but the reference
+    :math:`e=-1`; never-treated units (required) pin down the period
+    effects. Standard errors clustered by unit. With staggered adoption,
+    each :math:`\\beta_e` can be contaminated by effects at other event
+    times when effects differ across adoption cohorts (Sun & Abraham, 2021).
+
+    ``"not-yet-treated"`` / ``"never-treated"`` -- the group-time estimator
+    of Callaway & Sant'Anna (2021), without covariates. For the cohort
+    :math:`g` of units starting in period :math:`g` and each period
+    :math:`t`,
+
+    .. math:: ATT(g,t) = E[y_t - y_{g-1} \\mid G=g] - E[y_t - y_{g-1} \\mid C_{g,t}]
+
+    where the comparison group :math:`C_{g,t}` is the units not yet treated
+    by period :math:`\\max(t, g-1)` (or only the never-treated). Each
+    cohort is compared only with units that are still untreated, never with
+    units treated earlier, so effects that differ across cohorts or build up
+    over time do not leak into other estimates. Event-time effects average
+    :math:`ATT(g, g+e)` over cohorts weighted by cohort size; the overall
+    effect averages all post-start :math:`ATT(g,t)` weighted by cohort size,
+    i.e. the average effect over treated unit-periods. Pre-period estimates
+    use the same base period :math:`g-1` (a "universal" base), so they read
+    like the regression's leads. Standard errors: a unit-level (cluster)
+    bootstrap -- units are resampled with replacement and everything is
+    recomputed -- with a seeded generator; the uniform band uses the
+    bootstrap distribution of the largest standardised deviation
+    (a sup-t band).
+
+    Assumptions: parallel trends (for the group-time estimator: each cohort
+    would have moved like its comparison group), no anticipation before
+    the start period, and an absorbing treatment. Units treated from the
+    first period on cannot be compared with their own past and are dropped
+    (their number is reported). Periods must be consecutive integers.
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        One row per unit and period; unbalanced panels are allowed (each
+        comparison uses the units observed in both periods).
+    unit, time, start, outcome : str
+        Column names (see :func:`compare_adopters`).
+    estimator : {"not-yet-treated", "never-treated", "twfe"}
+        See above.
+    window : (int, int)
+        Event times reported, e.g. ``(-5, 5)``; the pre-trend test and the
+        uniform band use the event times in it.
+    level : float
+        Confidence level.
+    n_boot : int
+        Bootstrap draws (group-time estimators), or draws from the estimated
+        normal distribution for the TWFE uniform band.
+    seed : int, Generator or None
+        Seeds the bootstrap; a fixed seed gives identical results on every
+        run. ``None`` draws fresh entropy.
+
+    Returns
+    -------
+    EventStudy
+        Estimates by event time, the overall effect, their covariance and
+        :meth:`EventStudy.pretrend_test`.
+
+    Examples
+    --------
+    >>> from crm_course.data import load
+    >>> study = event_study(load("merchant_panel"), n_boot=199)
+    >>> study.estimates.loc[study.estimates["event_time"] == -1, "estimate"].item()
+    0.0
+    >>> round(float(study.overall["estimate"]), 2)
+    0.04
+    """
+    if estimator not in _ESTIMATORS:
+        raise ValueError(f"estimator: expected one of {', '.join(_ESTIMATORS)}; found {estimator!r}")
+    if not isinstance(window, (tuple, list)) or len(window) != 2:
+        raise ValueError(f"window: expected two event times such as (-5, 5); found {window!r}")
+    lo = int(check_number(window[0], "window[0]", high=-2, integer=True))
+    hi = int(check_number(window[1], "window[1]", low=0, integer=True))
+    level = _check_level(level)
+    n_boot = int(check_number(n_boot, "n_boot", low=99, integer=True))
+    rng = _rng(seed)
+    df = _prepare(panel, unit, time, start, outcome)
+    periods = np.sort(df["time"].unique())
+    if not np.array_equal(periods, np.arange(periods[0], periods[-1] + 1)):
+        raise ValueError(f"panel: column {time!r} should hold consecutive periods for an event study; found gaps")
+    always = df["start"] <= periods[0]
+    n_dropped = int(df.loc[always, "unit"].nunique())
+    df = df[~always]
+    if df["start"].notna().sum() == 0:
+        raise ValueError("panel: no unit starts the treatment after the first period, so none can be compared with its own past")
+    if estimator == "twfe":
+        return _event_study_twfe(df, unit, (lo, hi), level, n_boot, rng, n_dropped)
+    return _event_study_gt(df, (lo, hi), level, n_boot, rng, n_dropped, not_yet=estimator == "not-yet-treated")
+
+
+def _uniform_band(draws: np.ndarray, est: np.ndarray, se: np.ndarray, level: float) -> float:
+    """Critical value of a sup-t band from draws (rows) of the estimates (columns)."""
+    ok = se > 0
+    if not ok.any():
+        return _critical_values(level)
+    dev = np.abs(draws[:, ok] - est[ok]) / se[ok]
+    worst = np.fmax.reduce(dev, axis=1)  # ignores draws missing an estimate, without warnings
+    worst = worst[np.isfinite(worst)]
+    return float(np.quantile(worst, level)) if worst.size else _critical_values(level)
+
+
+def _assemble(
+    keys: np.ndarray,
+    est: np.ndarray,
+    cov: np.ndarray,
+    n_units: np.ndarray,
+    window: tuple[int, int],
+    level: float,
+    crit_uniform: float,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    z = _critical_values(level)
+    se = np.sqrt(np.clip(np.diag(cov), 0, None))
+    rows = pd.DataFrame(
+        {
+            "event_time": keys.astype(int),
+            "estimate": est,
+            "std_error": se,
+            "conf_low": est - z * se,
+            "conf_high": est + z * se,
+            "band_low": est - crit_uniform * se,
+            "band_high": est + crit_uniform * se,
+            "n_units": n_units.astype(int),
+            "reference": False,
+        }
+    )
+    ref = pd.DataFrame(
+        {"event_time": [-1], "estimate": [0.0], "std_error": [0.0], "conf_low": [0.0], "conf_high": [0.0],
+         "band_low": [0.0], "band_high": [0.0], "n_units": [0], "reference": [True]}
+    )
+    rows = pd.concat([rows, ref], ignore_index=True).sort_values("event_time", kind="stable")
+    rows = rows[(rows["event_time"] >= window[0]) & (rows["event_time"] <= window[1])].reset_index(drop=True)
+    cov_frame = pd.DataFrame(cov, index=keys.astype(int), columns=keys.astype(int))
+    return rows, cov_frame
+
+
+def _event_study_twfe(df, unit, window, level, n_boot, rng, n_dropped) -> EventStudy:
+    if df["start"].isna().sum() == 0:
+        raise ValueError(
+            "panel: the 'twfe' event study needs never-treated units to pin down the period effects; "
+            "use estimator='not-yet-treated' instead"
+        )
+    e = (df["time"] - df["start"]).to_numpy()  # NaN for never treated
+    keys = np.array(sorted(int(k) for k in np.unique(e[~np.isnan(e)]) if k != -1))
+    regressors = {f"e{k}": (e == k).astype(float) for k in keys}
+    periods = np.sort(df["time"].unique())
+    for p in periods[1:]:
+        regressors[f"t{p}"] = (df["time"] == p).astype(float).to_numpy()
+    X = _within(pd.DataFrame(regressors, index=df.index), df["unit"])
+    y = _within(df[["y"]], df["unit"])["y"]
+    fit = _fit_clustered(y, X, _groups(df, unit))
+    names = [f"e{k}" for k in keys]
+    est = fit.params[names].to_numpy()
+    cov = fit.cov_params().loc[names, names].to_numpy()
+    n_units = np.array([df.loc[e == k, "unit"].nunique() for k in keys])
+    inside = (keys >= window[0]) & (keys <= window[1])
+    try:
+        draws = rng.multivariate_normal(est[inside], cov[np.ix_(inside, inside)], size=n_boot, method="cholesky")
+    except np.linalg.LinAlgError:  # a singular covariance (tiny cohorts): fall back to an eigen-decomposition
+        draws = rng.multivariate_normal(est[inside], cov[np.ix_(inside, inside)], size=n_boot, method="eigh")
+    crit = _uniform_band(draws, est[inside], np.sqrt(np.diag(cov))[inside], level)
+    estimates, cov_frame = _assemble(keys, est, cov, n_units, window, level, crit)
+    # Overall: post-period coefficients weighted by the treated unit-periods at each event time.
+    post = keys >= 0
+    w = np.array([(e == k).sum() for k in keys], dtype=float) * post
+    w /= w.sum()
+    overall_est = float(w @ est)
+    overall_se = float(np.sqrt(w @ cov @ w))
+    z = _critical_values(level)
+    overall = pd.Series({"estimate": overall_est, "std_error": overall_se,
+                         "conf_low": overall_est - z * overall_se, "conf_high": overall_est + z * overall_se})
+    n_clusters = df["unit"].nunique()
+    return EventStudy(
+        estimates, overall, cov_frame, "twfe", f"clustered by {unit} ({n_clusters} clusters)", level,
+        None, int(n_clusters), int(df.loc[df["start"].notna(), "unit"].nunique()), n_dropped,
+    )
+
+
+def _event_study_gt(df, window, level, n_boot, rng, n_dropped, *, not_yet: bool) -> EventStudy:
+    wide = df.pivot(index="unit", columns="time", values="y")
+    periods = wide.columns.to_numpy()
+    Y = wide.to_numpy(dtype=float)  # units x periods, NaN where unobserved
+    G = df.groupby("unit")["start"].first().reindex(wide.index).to_numpy()
+    G = np.where(np.isnan(G), np.inf, G)
+    G = np.where(G > periods[-1], np.inf, G)  # starting after the window: untreated throughout
+    n = len(G)
+    cohorts = np.unique(G[np.isfinite(G)])
+
+    # One column per group-time cell: the outcome change since the base period,
+    # masked to the cohort (treated) and to its comparison group (control).
+    cell_g, cell_t, treat_cols, ctrl_cols, diff_cols = [], [], [], [], []
+    for g in cohorts:
+        base = int(np.searchsorted(periods, g - 1))
+        for j, t in enumerate(periods):
+            if t == g - 1:
+                continue
+            diff = Y[:, j] - Y[:, base]
+            seen = ~np.isnan(diff)
+            treat = seen & (G == g)
+            ctrl = seen & (G > max(t, g - 1)) & (G != g) if not_yet else seen & ~np.isfinite(G)
+            if treat.sum() == 0 or ctrl.sum() == 0:
+                continue
+            cell_g.append(g)
+            cell_t.append(t)
+            treat_cols.append(treat)
+            ctrl_cols.append(ctrl)
+            diff_cols.append(np.where(seen, diff, 0.0))
+    if not cell_g:
+        raise ValueError("panel: no cohort has a comparison group of untreated units; nothing can be estimated")
+    T = np.column_stack(treat_cols).astype(float)
+    C = np.column_stack(ctrl_cols).astype(float)
+    D = np.column_stack(diff_cols)
+    cell_g = np.array(cell_g)
+    cell_t = np.array(cell_t)
+    cell_e = (cell_t - cell_g).astype(int)
+    cohort_of_unit = np.where(np.isfinite(G)[:, None], G[:, None] == cell_g[None, :], False).astype(float)
+
+    keys = np.array(sorted(set(cell_e.tolist()) - {-1}))
+    E = (cell_e[:, None] == keys[None, :]).astype(float)  # cells x event times
+    post = (cell_e >= 0).astype(float)
+
+    def estimate(W: np.ndarray):
+        """ATT(g,t), event-time and overall effects for rows of unit weights W."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            att = (W @ (T * D)) / (W @ T) - (W @ (C * D)) / (W @ C)
+            size = W @ cohort_of_unit  # weighted cohort size of each cell's cohort
+            size = np.where(np.isfinite(att), size, 0.0)
+            att0 = np.where(np.isfinite(att), att, 0.0)
+            by_e = ((att0 * size) @ E) / (size @ E)
+            overall = ((att0 * size) @ post) / (size @ post)
+        return att, by_e, overall
+
+    a1, e1, o1 = estimate(np.ones((1, n)))
+    att_hat, e_hat, o_hat = a1[0], e1[0], float(np.ravel(o1)[0])
+    # Cluster bootstrap: resample units; in batches to bound memory on large panels.
+    batch = max(1, min(n_boot, int(4_000_000 // max(n, 1))))
+    att_draws, e_draws, o_draws = [], [], []
+    done = 0
+    while done < n_boot:
+        b = min(batch, n_boot - done)
+        W = rng.multinomial(n, np.full(n, 1.0 / n), size=b).astype(float)
+        a, ebd, obd = estimate(W)
+        att_draws.append(a)
+        e_draws.append(ebd)
+        o_draws.append(np.ravel(obd))
+        done += b
+    att_draws = np.vstack(att_draws)
+    e_draws = np.vstack(e_draws)
+    o_draws = np.concatenate(o_draws)
+
+    e_cov = pd.DataFrame(e_draws).cov(min_periods=2).to_numpy()  # pairwise, skips draws without a cohort
+    n_units = np.array([T[:, (cell_e == k)].max(axis=1).sum() if (cell_e == k).any() else 0 for k in keys])
+    inside = (keys >= window[0]) & (keys <= window[1])
+    se_all = np.sqrt(np.clip(np.diag(e_cov), 0, None))
+    crit = _uniform_band(e_draws[:, inside], e_hat[inside], se_all[inside], level)
+    estimates, cov_frame = _assemble(keys, e_hat, e_cov, n_units, window, level, crit)
+    z = _critical_values(level)
+    o_se = float(pd.Series(o_draws).std(ddof=1))
+    overall = pd.Series({"estimate": o_hat, "std_error": o_se, "conf_low": o_hat - z * o_se, "conf_high": o_hat + z * o_se})
+    group_time = pd.DataFrame(
+        {
+            "cohort": cell_g.astype(int),
+            "period": cell_t.astype(int),
+            "event_time": cell_e,
+            "estimate": att_hat,
+            "std_error": pd.DataFrame(att_draws).std(ddof=1).to_numpy(),
+            "n_treated": T.sum(axis=0).astype(int),
+            "n_control": C.sum(axis=0).astype(int),
+        }
+    )
+    name = "not-yet-treated" if not_yet else "never-treated"
+    return EventStudy(
+        estimates, overall, cov_frame, name,
+        f"cluster bootstrap over units ({n_boot} draws, {n} clusters)", level, group_time,
+        int(n), int(np.isfinite(G).sum()), n_dropped,
+    )
+
+
+def plot_event_study(
+    studies: EventStudy | Mapping[str, EventStudy],
+    *,
+    ax=None,
+    band: Literal["pointwise", "uniform"] = "pointwise",
+    scale: float = 1.0,
+    ylabel: str = "Effect on the outcome",
+    title: str = "Effect by year relative to adoption",
+    truth: pd.Series | None = None,
+):
+    """Plot one or more event studies side by side.
+
+    Parameters
+    ----------
+    studies : EventStudy or mapping of label to EventStudy
+        What to plot; several are drawn slightly apart so that their
+        intervals do not overlap.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure by default.
+    band : {"pointwise", "uniform"}
+        Draw pointwise confidence intervals or the uniform band.
+    scale : float
+        Multiply estimates by this (e.g. 100 for shares shown as percentage
+        points).
+    ylabel, title : str
+        Axis label (state the unit) and title.
+    truth : pandas.Series, optional
+        Known effects by event time (a simulation's planted truth), drawn
+        as a line.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    import matplotlib.pyplot as plt
+
+    from crm_course.plots import PALETTE
+
+    if isinstance(studies, EventStudy):
+        studies = {studies.estimator: studies}
+    if not isinstance(studies, Mapping) or not studies:
+        raise TypeError("studies: expected an EventStudy or a mapping of label -> EventStudy")
+    for label, s in studies.items():
+        if not isinstance(s, EventStudy):
+            raise TypeError(f"studies[{label!r}]: expected an EventStudy; found {type(s).__name__}")
+    if band not in ("pointwise", "uniform"):
+        raise ValueError(f"band: expected 'pointwise' or 'uniform'; found {band!r}")
+    check_number(scale, "scale", low=0, inclusive=False)
+    if ax is None:
+        _, ax = plt.subplots()
+    k = len(studies)
+    offsets = np.linspace(-0.12 * (k - 1), 0.12 * (k - 1), k)
+    lo_col, hi_col = ("conf_low", "conf_high") if band == "pointwise" else ("band_low", "band_high")
+    handles = []
+    for (label, s), off, colour in zip(studies.items(), offsets, PALETTE):
+        d = s.estimates
+        x = d["event_time"].to_numpy() + off
+        est = d["estimate"].to_numpy() * scale
+        err = np.vstack([est - d[lo_col].to_numpy() * scale, d[hi_col].to_numpy() * scale - est])
+        handles.append(ax.errorbar(x, est, yerr=err, fmt="o", color=colour, capsize=3, label=label, markersize=5))
+    if truth is not None:
+        t = truth.sort_index()
+        (line,) = ax.plot(t.index, t.to_numpy() * scale, color="black", linestyle=":", label="planted effect")
+        handles.append(line)
+    ax.axhline(0, color="grey", linewidth=1)
+    ax.axvline(-0.5, color="grey", linewidth=1, linestyle="--")
+    shown = np.unique(np.concatenate([s.estimates["event_time"].to_numpy() for s in studies.values()]))
+    ax.set_xticks(shown)
+    ax.set_xlabel("Years relative to adoption (0 = first year with CRM)")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(handles=handles, frameon=False)
+    return ax
+
+
+# --------------------------------------------------------------------------
+# Effect heterogeneity and the CRM-fit assessment
+# --------------------------------------------------------------------------
+
+
+def _interaction_design(result) -> PanelDesign:
+    design = getattr(getattr(result, "model", None), "panel_design", None)
+    if not isinstance(design, PanelDesign) or design.interaction is None:
+        raise ValueError(
+            "result: expected the result of twfe_regression(..., moderator=...) without bins "
+            "(a linear interaction model)"
+        )
+    return design
+
+
+def effect_curve(result, values: Sequence[float] | np.ndarray | None = None, *, level: float = 0.95) -> pd.DataFrame:
+    """The effect an interaction model implies at given moderator values.
+
+    For the model of :func:`twfe_regression` with a moderator, the effect at
+    moderator value :math:`h` is :math:`\\tau_0 + \\tau_1 (h - c)`. Its
+    standard error follows from the delta method (exact here, the effect
+    being linear in the coefficients):
+    :math:`\\sqrt{V_{00} + 2(h-c)V_{01} + (h-c)^2 V_{11}}`, with :math:`V`
+    the clustered covariance of :math:`(\\tau_0, \\tau_1)`.
+
+    Parameters
+    ----------
+    result : statsmodels RegressionResults
+        From ``twfe_regression(..., moderator=...)``.
+    values : array-like, optional
+        Moderator values; default 41 points across the range in the data.
+    level : float
+        Confidence level.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: the moderator's name, ``effect``, ``std_error``,
+        ``conf_low``, ``conf_high``, ``in_data_range`` (inside the range
+        of the moderator observed in the data).
+
+    Examples
+    --------
+    >>> from crm_course.data import load
+    >>> fit = twfe_regression(load("merchant_panel"), moderator="customer_heterogeneity")
+    >>> curve = effect_curve(fit, [0.3, 0.7])
+    >>> bool(curve["effect"].iloc[1] > curve["effect"].iloc[0])
+    True
+    """
+    design = _interaction_design(result)
+    level = _check_level(level)
+    lo, hi = design.moderator_range
+    if values is None:
+        values = np.linspace(lo, hi, 41)
+    h = np.atleast_1d(np.asarray(values, dtype=float))
+    if h.ndim != 1 or h.size == 0 or not np.isfinite(h).all():
+        raise ValueError(f"values: expected one or more finite numbers; found {values!r}")
+    names = [design.treated, design.interaction]
+    b = result.params[names].to_numpy()
+    V = result.cov_params().loc[names, names].to_numpy()
+    d = h - design.center
+    effect = b[0] + b[1] * d
+    se = np.sqrt(V[0, 0] + 2 * d * V[0, 1] + d**2 * V[1, 1])
+    z = _critical_values(level)
+    return pd.DataFrame(
+        {
+            design.moderator: h,
+            "effect": effect,
+            "std_error": se,
+            "conf_low": effect - z * se,
+            "conf_high": effect + z * se,
+            "in_data_range": (h >= lo - 1e-12) & (h <= hi + 1e-12),
+        }
+    )
+
+
+def _as_array(value: Any, name: str, low: float | None = None, high: float | None = None) -> np.ndarray:
+    arr = np.atleast_1d(np.asarray(value, dtype=object))
+    out = np.empty(arr.shape, dtype=float)
+    for i, v in enumerate(arr.ravel()):
+        out.ravel()[i] = check_number(v, name, low=low, high=high)
+    return out
+
+
+def assess_crm_fit(
+    result,
+    heterogeneity: float | Sequence[float],
+    *,
+    repeat_share: float | Sequence[float],
+    can_act: bool | Sequence[bool],
+    customers: float | None = None,
+    margin_per_repeat_customer: float | None = None,
+    annual_cost: float | None = None,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Does CRM fit this firm? A quick assessment from a few inputs.
+
+    The assessment follows the chapter's argument. CRM pays where customers
+    differ (heterogeneity), come back (repeat purchases) and where the firm
+    can learn about them and act on it. The expected lift in the
+    repeat-purchase rate comes from the interaction model fitted on the
+    merchant panel, :math:`\\tau_0 + \\tau_1 (h - c)`, with a delta-method
+    confidence interval (:func:`effect_curve`). The other inputs set the
+    conditions under which that estimate applies:
+
+    - ``can_act`` -- the lift was measured on merchants that chose to adopt
+      CRM, presumably because they could use it; a firm that cannot treat
+      customers differently (rigid prices and service, no data reaching the
+      front line) should not expect their lift.
+    - ``repeat_share`` -- the firm's current repeat-purchase rate; it gives
+      the lift relative to where the firm stands, and is checked against
+      the range of rates in the panel (outside it, the estimate is an
+      extrapolation).
+    - with ``customers``, ``margin_per_repeat_customer`` (RUB a year) and
+      ``annual_cost`` (RUB a year), the lift is turned into money and
+      compared with the cost: the break-even lift is
+      ``annual_cost / (customers * margin_per_repeat_customer)``.
+
+    Verdicts: **not yet** if the firm cannot act. Otherwise, with the money
+    inputs: **likely to pay** (even the low end of the interval covers the
+    cost), **unlikely to pay** (even its high end does not) or
+    **uncertain** (the break-even lift lies inside the interval: pilot
+    first). Without them: **promising** (the interval excludes zero; weigh
+    the lift against the cost) or **unlikely to pay** (the interval
+    includes no lift). A note is added when the firm lies outside the range
+    of the data the model was fitted on.
+
+    Parameters
+    ----------
+    result : statsmodels RegressionResults
+        From ``twfe_regression(..., moderator=...)`` (linear interaction).
+    heterogeneity : float or sequence of float
+        The firm's customer heterogeneity on the moderator's scale (for
+        Kopilka's panel: the Gini coefficient of revenue across the firm's
+        customers in a year, 0 = all spend alike).
+    repeat_share : float or sequence of float
+        Share of the firm's customers who buy again within a year (0-1).
+    can_act : bool or sequence of bool
+        Whether the firm can treat different customers differently.
+    customers : float, optional
+        Customers a year.
+    margin_per_repeat_customer : float, optional
+        Margin (RUB a year) from one more customer who comes back.
+    annual_cost : float, optional
+        Yearly cost of the CRM programme (RUB), people and processes
+        included.
+    level : float
+        Confidence level of the interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per input: the inputs, ``lift_pp`` (expected change in the
+        repeat-purchase rate, percentage points) with ``conf_low_pp`` and
+        ``conf_high_pp``, ``relative_lift`` (lift / repeat_share),
+        ``in_panel_range``, with the money inputs also
+        ``extra_repeat_customers``, ``value_rub`` (with ``value_low_rub``,
+        ``value_high_rub``) and ``break_even_lift_pp``; then ``verdict``.
+
+    Examples
+    --------
+    >>> from crm_course.data import load
+    >>> fit = twfe_regression(load("merchant_panel"), moderator="customer_heterogeneity")
+    >>> out = assess_crm_fit(fit, [0.25, 0.7], repeat_share=0.3, can_act=True, customers=50_000,
+    ...                      margin_per_repeat_customer=1_500, annual_cost=2_000_000)
+    >>> out["verdict"].str.split(":").str[0].tolist()
+    ['Unlikely to pay', 'Likely to pay']
+    """
+    design = _interaction_design(result)
+    level = _check_level(level)
+    h = _as_array(heterogeneity, "heterogeneity")
+    r = _as_array(repeat_share, "repeat_share", low=0, high=1)
+    act_raw = np.atleast_1d(np.asarray(can_act, dtype=object))
+    if not all(isinstance(a, (bool, np.bool_)) for a in act_raw.ravel()):
+        raise ValueError(f"can_act: expected True or False (one per firm); found {can_act!r}")
+    act = act_raw.astype(bool)
+    try:
+        h, r, act = np.broadcast_arrays(h, r, act)
+    except ValueError:
+        raise ValueError(
+            "heterogeneity, repeat_share and can_act: expected single values or sequences of the same length; "
+            f"found lengths {h.size}, {r.size} and {act.size}"
+        ) from None
+    money = [customers, margin_per_repeat_customer, annual_cost]
+    if any(m is not None for m in money) and not all(m is not None for m in money):
+        raise ValueError("customers, margin_per_repeat_customer and annual_cost: give all three, or none")
+    has_money = customers is not None
+    if has_money:
+        check_number(customers, "customers", low=0, inclusive=False)
+        check_number(margin_per_repeat_customer, "margin_per_repeat_customer", low=0, inclusive=False)
+        check_number(annual_cost, "annual_cost", low=0)
+
+    curve = effect_curve(result, h, level=level)
+    out = pd.DataFrame(
+        {
+            "heterogeneity": h,
+            "repeat_share": r,
+            "can_act": act,
+            "lift_pp": 100 * curve["effect"].to_numpy(),
+            "conf_low_pp": 100 * curve["conf_low"].to_numpy(),
+            "conf_high_pp": 100 * curve["conf_high"].to_numpy(),
+        }
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["relative_lift"] = np.where(r > 0, out["lift_pp"] / 100 / r, np.nan)
+    o_lo, o_hi = design.outcome_range
+    out["in_panel_range"] = curve["in_data_range"].to_numpy() & (r >= o_lo) & (r <= o_hi)
+    if has_money:
+        per_pp = customers * margin_per_repeat_customer / 100  # RUB per percentage point of lift
+        out["extra_repeat_customers"] = customers * out["lift_pp"] / 100
+        out["value_rub"] = per_pp * out["lift_pp"]
+        out["value_low_rub"] = per_pp * out["conf_low_pp"]
+        out["value_high_rub"] = per_pp * out["conf_high_pp"]
+        out["break_even_lift_pp"] = annual_cost / per_pp
+
+    verdicts = np.where(
+        out["conf_low_pp"] > 0,
+        "Promising: a clear lift is expected; weigh its value against the full cost before deciding.",
+        "Unlikely to pay: the data show no clear lift for a customer base like this; "
+        "a CRM system here would be an expensive IT project.",
+    ).astype(object)
+    if has_money:
+        be = out["break_even_lift_pp"].to_numpy()
+        verdicts = np.select(
+            [out["conf_low_pp"].to_numpy() >= be, out["conf_high_pp"].to_numpy() < be],
+            ["Likely to pay: even the low end of the expected lift covers the cost.",
+             "Unlikely to pay: even the high end of the expected lift does not cover the cost."],
+            "Uncertain: the cost lies inside the range of likely lifts; run a pilot first.",
+        ).astype(object)
+    verdicts = np.where(~act, "Not yet: the firm cannot yet act differently toward different customers, "
+                              "and the expected lift assumes it can. Build that first.", verdicts)
+    caution = np.where(out["in_panel_range"], "", " Caution: outside the range of the merchants studied.")
+    out["verdict"] = [v + c for v, c in zip(verdicts, caution)]
+    return out
+
+
+# --------------------------------------------------------------------------
+# The planted truth of a simulated panel
+# --------------------------------------------------------------------------
+
+
+def planted_att(
+    panel: pd.DataFrame,
+    params=None,
+    *,
+    by_event_time: bool = False,
+) -> float | pd.Series:
+    """The average CRM effect planted in a simulated Kopilka merchant panel.
+
+    In the simulation (:func:`crm_course.world.merchants.simulate_panel`) an
+    adopter's repeat rate rises from its adoption year on by
+    ``effect_at_mean + effect_slope * (heterogeneity - 0.5)``, times
+    ``min(1, (e + 1) / effect_ramp_years)`` in its ``e``-th year of CRM when
+    the effect builds up. This function averages that planted effect over
+    the treated merchant-years of ``panel`` -- the estimand of the
+    group-time estimator's overall effect -- or by event time.
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        A ``merchant_panel`` table with the Kopilka column names.
+    params : WorldParams or PanelParams, optional
+        The parameters the panel was simulated with; default
+        ``WorldParams()`` (the shipped data).
+    by_event_time : bool
+        Return one value per event time (0, 1, ...) instead of the overall
+        average.
+
+    Returns
+    -------
+    float or pandas.Series
+        As a share (0.04 = 4 percentage points).
+
+    Examples
+    --------
+    >>> from crm_course.data import load
+    >>> round(planted_att(load("merchant_panel")), 3) > 0
+    True
+    """
+    from crm_course.world.params import PanelParams, WorldParams
+
+    if params is None:
+        params = WorldParams()
+    p = params.panel if isinstance(params, WorldParams) else params
+    if not isinstance(p, PanelParams):
+        raise TypeError(f"params: expected a WorldParams or PanelParams; found {type(params).__name__}")
+    df = _prepare(panel, UNIT, TIME, START, OUTCOME, numeric=[MODERATOR])
+    treated = df[df["treated"] == 1]
+    e = treated["time"] - treated["start"]
+    ramp = np.minimum(1.0, (e + 1) / p.effect_ramp_years) if p.effect_ramp_years > 0 else 1.0
+    effect = (p.effect_at_mean + p.effect_slope * (treated[_extra(MODERATOR)] - 0.5)) * ramp
+    if by_event_time:
+        return effect.groupby(e.astype(int).to_numpy()).mean().rename_axis("event_time").rename("planted_effect")
+    return float(effect.mean())
