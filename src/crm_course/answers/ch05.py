@@ -1,0 +1,183 @@
+"""Self-checks of chapter 5, the economics of customer relationships.
+
+Each expected answer is computed from the shipped tables with the chapter's
+helpers the first time a student checks an answer, so it follows the data if
+they are regenerated. The settings below are the ones the notebook states.
+"""
+
+from __future__ import annotations
+
+from crm_course.exercises import Exercise
+
+#: Last day of the Kopilka data and the notebook's yearly discount rate.
+OBSERVATION_END = "2024-12-29"
+DISCOUNT = 0.15
+
+
+def _load(name: str):
+    # Imported here so that importing this module never touches the data.
+    from crm_course.data import load
+
+    return load(name)
+
+
+def _half_year_retention() -> float:
+    from crm_course.economics import retention_rate
+
+    out = retention_rate(_load("transactions"), base=("2024-01-01", "2024-06-30"),
+                         following=("2024-07-01", OBSERVATION_END))
+    return float(out["retention"])
+
+
+def _yearly_retention() -> float:
+    from crm_course.economics import retention_rate
+
+    out = retention_rate(_load("transactions"), base=("2023-01-01", "2023-12-31"),
+                         following=("2024-01-01", OBSERVATION_END))
+    return float(out["retention"])
+
+
+def _clv_elasticity() -> float:
+    from crm_course.clv import clv_contractual
+
+    r = _yearly_retention()
+    return 100 * (clv_contractual(1.0, 1.01 * r, DISCOUNT) / clv_contractual(1.0, r, DISCOUNT) - 1)
+
+
+def _expected_purchases_next_year() -> float:
+    from crm_course.clv import BGNBDFitter, rfm_summary
+
+    summary = rfm_summary(_load("transactions"), OBSERVATION_END)
+    summary = summary[summary["T"] > 0]
+    model = BGNBDFitter().fit(summary)
+    return float(model.predict(52, summary).sum())
+
+
+def _referral_survival_52() -> float:
+    from crm_course.economics import kaplan_meier, lapse_durations, survival_at
+
+    customers = _load("customers").set_index("customer_id")
+    durations = lapse_durations(_load("transactions"), observation_end=OBSERVATION_END).join(customers["channel"])
+    at = survival_at(kaplan_meier(durations, group="channel"), 52)
+    return float(at.loc[at["group"] == "referral", "survival"].iloc[0])
+
+
+#: The programme's costs in RUB, as assumed in the notebook.
+COSTS = {"process_upfront": 300_000.0, "process_annual": 60_000.0, "people_annual": 100_000.0}
+CAMPAIGNS_PER_YEAR = 4
+TRAINING_HOURS_ADDED = 16
+SEND_COST = {"personalised": 3.0, "generic": 1.0}
+
+
+def _cofunded_inputs() -> dict:
+    """The inputs of plan B, gathered as in the notebook (campaign bonus paid by the merchants)."""
+    import numpy as np
+
+    from crm_course.economics import cox_model, hazard_ratios, lapse_durations, relationship_value, retention_rate
+    from crm_course.economics import support_experience
+    from crm_course.human_factor import csat_ols, engagement_drivers, linear_combinations, support_frame
+    from crm_course.personalisation import arm_summary
+
+    transactions, contacts = _load("transactions"), _load("contacts")
+    agents, campaign = _load("agents"), _load("offer_experiment")
+    customers = _load("customers").set_index("customer_id")
+    values = relationship_value(transactions, contacts, start="2024-01-01", end=OBSERVATION_END)
+    retention = retention_rate(transactions, base=("2023-01-01", "2023-12-31"),
+                               following=("2024-01-01", OBSERVATION_END))
+    send = campaign["arm"].astype(str).map(SEND_COST).fillna(0.0).astype(float)
+    lift = arm_summary(campaign.assign(profit_cofunded=campaign["margin_30d"] - send), "profit_cofunded")
+    lift = lift.set_index("arm").loc["personalised"]
+    gain = linear_combinations(
+        engagement_drivers(agents),
+        {"people": {"paid_on_time": float(1 - agents["paid_on_time"].mean()), "training_hours": TRAINING_HOURS_ADDED}},
+    ).iloc[0]
+    csat = csat_ols(support_frame(contacts, agents), "engagement_c")
+    experience = support_experience(contacts, transactions)
+    followed = lapse_durations(transactions, origin=experience["first_contact_date"], observation_end=OBSERVATION_END)
+    data = followed.join(experience).join(customers["channel"])
+    cox = hazard_ratios(cox_model(data, "first_csat + first_payout_received + np.log1p(orders_before) + C(channel)"))
+    return {
+        "members": len(values),
+        "margin_per_member": (float(values["net_margin"].mean()), float(values["net_margin"].sem())),
+        "retention": (float(retention["retention"]), float(retention["std_error"])),
+        "campaigns_per_year": CAMPAIGNS_PER_YEAR,
+        "targeted_share": 1.0,
+        "campaign_lift": (float(lift["lift"]), float(lift["lift_se"])),
+        "contacted_share": float(np.mean(values["contacts"] > 0)),
+        "engagement_gain": (float(gain["estimate"]), float(gain["std_error"])),
+        "csat_per_engagement": (float(csat.params["engagement_c"]), float(csat.bse["engagement_c"])),
+        "log_hr_per_csat": (float(cox.loc["first_csat", "log_hr"]), float(cox.loc["first_csat", "std_error"])),
+    }
+
+
+def _break_even_members() -> float:
+    from crm_course.economics import break_even
+
+    return float(break_even(_cofunded_inputs(), COSTS, "members", horizon=3, discount=DISCOUNT))
+
+
+EXERCISES = [
+    Exercise(
+        "5.1",
+        expected=_half_year_retention,
+        kind="share",
+        rtol=0,
+        atol=0.0005,
+        what="the half-year retention rate (a share between 0 and 1)",
+        hints={
+            "high": "Too high: the base is every member with an order in January-June 2024, "
+                    "including those who ordered only once.",
+            "low": "Too low: a member counts as retained with one order or more in July-December; "
+                   "check the dates of both periods.",
+            "correct": "Well done: compare it with the year-on-year rate; a shorter period keeps more members.",
+        },
+    ),
+    Exercise(
+        "5.2",
+        expected=_clv_elasticity,
+        kind="number",
+        rtol=0.01,
+        atol=0.0,
+        what="a percentage change of CLV (a number such as 2.5 for 2.5%)",
+        hints={
+            "high": "Too high: raise retention by 1% of itself (multiply it by 1.01), not by one percentage point.",
+            "low": "Too low: give the change in percent (100 times the relative change).",
+            "correct": "Well done: the elasticity is (1 + d) / (1 + d - r), small when retention is low.",
+        },
+    ),
+    Exercise(
+        "5.3",
+        expected=_expected_purchases_next_year,
+        kind="number",
+        rtol=0.005,
+        what="the expected number of purchases of all members together (one number)",
+        hints={
+            "low": "Too low: use 52 weeks (the model's time unit is the week) and add up over every member.",
+            "high": "Too high: the model counts purchase days, and predict() already weighs each member "
+                    "by the probability of being alive.",
+        },
+    ),
+    Exercise(
+        "5.4",
+        expected=_referral_survival_52,
+        kind="share",
+        rtol=0,
+        atol=0.001,
+        what="a survival probability (a share between 0 and 1)",
+        hints={
+            "high": "Too high: read the referral curve at 52 weeks, not at 26.",
+            "low": "Too low: read the curve of the referral channel only, at 52 weeks after the first order.",
+        },
+    ),
+    Exercise(
+        "5.5",
+        expected=_break_even_members,
+        kind="number",
+        rtol=0.01,
+        what="a number of active members",
+        hints={
+            "low": "Too low: use the co-funded plan (plan B) and every other input at its estimate.",
+            "high": "Too high: break_even() with parameter 'members' solves for the NPV of plan B being zero.",
+        },
+    ),
+]
