@@ -144,7 +144,10 @@ def readme(world, files: dict[str, bytes]) -> str:
         "",
         f"Generated with `crm_course.world.simulate(n_members={world.n_members}, seed={world.seed})`.",
         "Money is in roubles (RUB); dates are ISO 8601 (YYYY-MM-DD); the window runs from",
-        f"{world.params.members.start} for {world.params.members.weeks} weeks.",
+        f"{world.params.members.start} for {world.params.members.weeks} weeks. Members join during the first",
+        f"{world.params.members.signup_weeks} weeks (until "
+        f"{(pd.Timestamp(world.params.members.start) + pd.Timedelta(weeks=world.params.members.signup_weeks, days=-1)).date()}), "
+        "so the last weeks show how the base evolves without newcomers.",
         "",
         "## Headline figures",
         "",
