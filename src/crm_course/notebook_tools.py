@@ -86,6 +86,9 @@ def execute(path: str | Path, timeout: int = 1200) -> None:
         timeout=timeout,
         kernel_name=KERNEL_NAME,
         record_timing=False,
+        # A print's flush timer can otherwise split one cell's text output into
+        # chunks at different places on different runs.
+        coalesce_streams=True,
         resources={"metadata": {"path": str(path.parent.resolve())}},
     )
     client.execute()
