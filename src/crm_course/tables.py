@@ -280,6 +280,11 @@ def _read(result: Any, header: str, level: float, stats: Sequence[str], classes:
         }
     )
     frame["auxiliary"] = np.arange(len(frame)) >= _n_regressors(result, classes)
+    if isinstance(result.model, classes["MixedLM"]):
+        # statsmodels stores variance components relative to the residual
+        # variance; report them on the outcome's scale, as result.cov_re does.
+        cols = ["estimate", "std_error", "conf_low", "conf_high"]
+        frame.loc[frame["auxiliary"], cols] *= float(result.scale)
     statistics = {k: v for k in stats if (v := _statistic(result, k, classes)) is not None}
     return _Column(header, result, frame, statistics, _standard_errors(result, classes))
 
