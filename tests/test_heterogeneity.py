@@ -50,6 +50,14 @@ def inside(row: pd.Series, truth: float) -> bool:
     return bool(row["conf_low"] <= truth <= row["conf_high"])
 
 
+def inside_adjusted(row: pd.Series, truth: float, k: int) -> bool:
+    """Inside a Bonferroni-adjusted interval when k quantities are checked together."""
+    from scipy.stats import norm
+
+    half = norm.ppf(1 - 0.05 / (2 * k)) * row["std_error"]
+    return bool(row["estimate"] - half <= truth <= row["estimate"] + half)
+
+
 # ---------------------------------------------------------------------------
 # Recovery: the random-intercept model of log order value
 # ---------------------------------------------------------------------------
@@ -70,11 +78,16 @@ def spend_components(spend_world):
 
 
 def test_variance_components_recover_the_gamma_gamma_truth(spend_components):
-    """Between trigamma(q), within trigamma(p) and their ICC lie in the 95% sandwich intervals."""
+    """Between trigamma(q), within trigamma(p) and their ICC lie in the sandwich intervals.
+
+    Three related quantities are checked at once, so each uses a Bonferroni-adjusted
+    interval (level 1 - 0.05/3): a correct model then fails this test at most 5% of
+    the time.
+    """
     _, vc = spend_components
     truth = het.planted_truth(P)["truth"]
     for term in ("between_member_variance", "within_member_variance", "icc"):
-        assert inside(vc.loc[term], truth[term]), (term, vc.loc[term].to_dict(), truth[term])
+        assert inside_adjusted(vc.loc[term], truth[term], 3), (term, vc.loc[term].to_dict(), truth[term])
     # The truth is what the Gamma-Gamma algebra says, not a number copied from a fit.
     assert truth["between_member_variance"] == pytest.approx(float(polygamma(1, P.purchases.spend_q)))
     assert truth["within_member_variance"] == pytest.approx(float(polygamma(1, P.purchases.spend_p)))

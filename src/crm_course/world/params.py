@@ -236,7 +236,10 @@ class SupportParams:
     unpaid_agent_weight: float = 0.6
     fcr: float = 1.5
     empowered_fit: float = 0.6
-    empowered_misfit: float = -0.3
+    #: Large enough that empowering an agent who fails the criteria does net harm
+    #: even after the engagement it brings (6 points x 0.05 = +0.3, plus better
+    #: first-contact resolution): the Eastman lesson of selective empowerment.
+    empowered_misfit: float = -0.8
     agent_sd: float = 0.4
     cut_points: tuple = (-1.2, -0.4, 0.4, 1.5)
     dropout_intercept: float = -3.5
