@@ -16,7 +16,7 @@ STAMP := $(VENV)/.crm-course-ready
 export OPENBLAS_NUM_THREADS := 1
 PYTEST_NB := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
 
-.PHONY: env lab test test-fast notebooks data student site binder bench clean help
+.PHONY: env lab test test-fast notebooks data student site binder colab bench clean help
 
 help:
 	@echo "make lab        open the course in JupyterLab"
@@ -59,6 +59,12 @@ student: $(STAMP)
 
 site: $(STAMP)
 	$(BIN)/python -m crm_course.site --out site
+
+# Colab installs the package from where you publish the course: write that
+# address into every notebook's first cell, e.g. make colab REPO=https://github.com/you/crm-course.git
+colab: $(STAMP)
+	@test -n "$(REPO)" || { echo "usage: make colab REPO=https://...your copy of the course...git"; exit 2; }
+	$(BIN)/python -m crm_course.notebook_tools set-repository "$(REPO)" notebooks/*.ipynb
 
 # Binder's pinned requirements, exported from uv.lock (a test checks they agree).
 binder: $(STAMP)

@@ -8,6 +8,11 @@ fresh ``python3`` kernel, top to bottom (``make notebooks``).
 
 Run as ``python -m crm_course.notebook_tools execute notebooks/*.ipynb`` or
 ``python -m crm_course.notebook_tools check notebooks/*.ipynb``.
+
+Every notebook opens with :data:`COLAB_CELL`, which installs the package when
+the notebook runs in Google Colab and does nothing elsewhere;
+``python -m crm_course.notebook_tools set-repository URL notebooks/*.ipynb``
+(``make colab REPO=URL``) writes the address the course is published at.
 """
 
 from __future__ import annotations
@@ -17,6 +22,60 @@ import sys
 from pathlib import Path
 
 KERNEL_NAME = "python3"
+
+#: Where the course is published; ``make colab REPO=URL`` writes the address into
+#: every notebook's first cell, so Colab can install the package from it.
+REPOSITORY_PLACEHOLDER = "https://example.org/REPLACE-WITH-YOUR-COPY-OF-THE-COURSE.git"
+
+#: The first code cell of every notebook. Outside Colab it does nothing and prints
+#: nothing; in Colab it installs the course package (with its data) from the
+#: repository address, or says how to set that address.
+COLAB_CELL = f"""# Running in Google Colab? This cell installs the course package first.
+# Anywhere else (JupyterLab, the course environment) it does nothing.
+COURSE_REPOSITORY = "{REPOSITORY_PLACEHOLDER}"
+import sys
+if "google.colab" in sys.modules:
+    if "REPLACE-WITH" in COURSE_REPOSITORY:
+        print("Ask your lecturer for the course's repository address and put it in COURSE_REPOSITORY above.")
+    else:
+        import subprocess
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", f"crm-course[lab] @ git+{{COURSE_REPOSITORY}}"], check=True)"""
+
+_REPOSITORY_LINE = re.compile(r'^COURSE_REPOSITORY = "[^"]*"$', re.MULTILINE)
+
+
+def colab_cell_problems(nb) -> list[str]:
+    """Problems with the notebook's first code cell, which must be :data:`COLAB_CELL`
+    (with any repository address)."""
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    if not code:
+        return ["the notebook has no code cell"]
+    expected = _REPOSITORY_LINE.sub('COURSE_REPOSITORY = ""', COLAB_CELL)
+    found = _REPOSITORY_LINE.sub('COURSE_REPOSITORY = ""', code[0].source)
+    if found != expected:
+        return ["the first code cell is not the standard Colab set-up cell (crm_course.notebook_tools.COLAB_CELL)"]
+    if code[0].get("outputs"):
+        return ["the Colab set-up cell printed something outside Colab"]
+    return []
+
+
+def set_repository(path: str | Path, url: str) -> bool:
+    """Write the repository address into a notebook's Colab cell; return True if it changed."""
+    import nbformat
+
+    if not re.fullmatch(r"(https://|git@)[^\s\"']+", url):
+        raise ValueError(f"url: expected an https:// or git@ address of the course repository; found {url!r}")
+    path = Path(path)
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    if not code or not _REPOSITORY_LINE.search(code[0].source):
+        raise ValueError(f"{path.name}: its first code cell is not the Colab set-up cell")
+    new = _REPOSITORY_LINE.sub(f'COURSE_REPOSITORY = "{url}"', code[0].source)
+    if new == code[0].source:
+        return False
+    code[0].source = new
+    nbformat.write(nb, path)
+    return True
 _MACHINE_PATH = re.compile(r"(?<![\w.])/(?:work|tmp|root|home|Users|private/var)/")
 
 
@@ -100,8 +159,17 @@ def execute(path: str | Path, timeout: int = 1200) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if len(argv) >= 3 and argv[0] == "set-repository":
+        for name in argv[2:]:
+            changed = set_repository(name, argv[1])
+            print(f"{name}: {'repository address set' if changed else 'already set'}")
+        return 0
     if len(argv) < 2 or argv[0] not in {"execute", "check"}:
-        print("usage: python -m crm_course.notebook_tools {execute|check} NOTEBOOK...", file=sys.stderr)
+        print(
+            "usage: python -m crm_course.notebook_tools {execute|check} NOTEBOOK...\n"
+            "       python -m crm_course.notebook_tools set-repository URL NOTEBOOK...",
+            file=sys.stderr,
+        )
         return 2
     import nbformat
 
