@@ -1,0 +1,1101 @@
+r"""The capstone: Kopilka's board case, built from the chapters' helpers (chapter 6).
+
+Kopilka's board asks four questions: should it invest in a CRM programme,
+which members should receive which offers, which staff policies should it
+adopt, and at what expected return and risk. :func:`board_case` answers them
+on any world's eight tables by chaining the helpers of chapters 1–5, one
+step each, and never re-estimating what a chapter already estimates:
+
+0. **Does CRM fit Kopilka?** (chapters 1 and 2): how unequal the active
+   members' spending is (:func:`crm_course.heterogeneity.gini`), and what
+   the merchant panel's CRM effect at that inequality would be worth
+   against the programme's cost
+   (:func:`crm_course.crm_fit.twfe_regression` with the heterogeneity
+   moderator, :func:`crm_course.crm_fit.assess_crm_fit`).
+1. **Member value** (chapter 5): the active members of the last year, their
+   net margin and year-on-year retention
+   (:func:`crm_course.economics.relationship_value`,
+   :func:`crm_course.economics.retention_rate`), and every member's
+   probability of being alive and lifetime value from the BG/NBD and
+   Gamma–Gamma models (:mod:`crm_course.clv`).
+2. **Targeting** (chapter 3): each campaign member's expected incremental
+   profit from the personalised offer
+   (:func:`crm_course.personalisation.cross_fit_uplift`,
+   :func:`~crm_course.personalisation.value_per_order`,
+   :func:`~crm_course.personalisation.expected_incremental_profit`); the
+   uplift rule targets the members with a positive expected profit, and its
+   profit per targeted member is measured on the randomised arms
+   (:func:`~crm_course.personalisation.targeting_value`).
+3. **Staff policies** (chapter 4): what paying every agent on time, giving
+   every agent a desk of their own, more training and each empowerment
+   policy (nobody, everybody, or only the agents who meet Eastman
+   Chemical's three criteria) would do to engagement
+   (:func:`crm_course.human_factor.engagement_drivers`) and to CSAT
+   (:func:`~crm_course.human_factor.csat_ols` with the total-effect terms
+   :data:`~crm_course.human_factor.EMPOWERMENT_TERMS`), each a linear
+   combination of coefficients with its standard error
+   (:func:`~crm_course.human_factor.linear_combinations`).
+4. **Retention** (chapter 5): how a better first support contact changes the
+   hazard of lapsing (:func:`crm_course.economics.cox_model`).
+5. **Return and risk** (chapter 5): the programme's cash flows, the Monte
+   Carlo distribution of its NPV, the probability of a loss and the
+   break-even points (:func:`crm_course.economics.programme_cash_flows`,
+   :func:`~crm_course.economics.npv_monte_carlo`,
+   :func:`~crm_course.economics.npv_summary`,
+   :func:`~crm_course.economics.break_even`), for the proposed programme
+   and three alternatives.
+
+The investment assumptions (costs, horizon, discount rate, who pays the
+bonus cashback, which staff policies) are the fields of the frozen
+:class:`BoardAssumptions`, with documented defaults; change them with
+:func:`dataclasses.replace` and run :func:`board_case` again.
+
+For lecturers, :func:`group_world` gives every student group its own world
+(a seed derived from the group number and, if wanted, planted effects
+varied within plausible ranges), so that groups' answers differ.
+
+How the staff package enters the NPV
+------------------------------------
+:func:`crm_course.economics.programme_cash_flows` values better service
+through the chain *engagement gain* × *CSAT per engagement point* = CSAT
+gain, which lowers the hazard of lapsing for the members who contact
+support. A staff package moves CSAT through engagement **and** directly
+(empowerment's direct effect depends on whether the agent fits the
+criteria), so :func:`board_case` estimates the package's total CSAT gain in
+one model and passes the package to the NPV helper as one unit:
+``engagement_gain = 1`` (the package, applied once) and
+``csat_per_engagement`` = the package's CSAT gain with its standard error.
+The product, which is all the chain uses, is then the package's CSAT gain.
+
+Examples
+--------
+>>> from crm_course.capstone import BoardAssumptions, board_case
+>>> from crm_course.world import simulate
+>>> case = board_case(simulate(n_members=4_000, seed=3).tables, rng=1)
+>>> case.options.index[0]
+'targeted offers + staff package'
+>>> bool(0 <= case.figures["probability_loss"] <= 1)
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from crm_course.validation import check_frame, check_number
+
+__all__ = [
+    "COX_TERMS",
+    "EMPOWERMENT_POLICIES",
+    "OPTIONS",
+    "TABLES_NEEDED",
+    "VARIED_PARAMETERS",
+    "BoardAssumptions",
+    "BoardCase",
+    "GroupWorld",
+    "board_case",
+    "group_world",
+    "staff_changes",
+]
+
+#: The three empowerment policies a board can choose between.
+EMPOWERMENT_POLICIES: tuple[str, ...] = ("none", "universal", "selective")
+
+#: The tables :func:`board_case` reads (the campaign's table is ``offer_experiment``).
+TABLES_NEEDED: tuple[str, ...] = ("customers", "transactions", "merchant_panel", "offer_experiment", "agents",
+                                   "contacts")
+
+#: Right-hand side of the Cox model of lapsing after the first support contact (as in chapter 5).
+COX_TERMS = "first_csat + first_payout_received + np.log1p(orders_before) + C(channel)"
+
+#: The programme options compared for the board, the proposed one first.
+OPTIONS: tuple[str, ...] = (
+    "targeted offers + staff package",
+    "offers to every member + staff package",
+    "targeted offers only",
+    "staff package only",
+)
+
+_DAY = pd.Timedelta(days=1)
+
+
+# ---------------------------------------------------------------------------
+# Assumptions
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BoardAssumptions:
+    """What the board case assumes beyond the data: costs, horizon and policies.
+
+    Money is in roubles (RUB) a year unless stated otherwise. The costs are
+    assumptions a manager would replace with quotes; their defaults are the
+    order of magnitude of chapter 5's business case (about a tenth of
+    Kopilka's yearly net margin for each investment).
+
+    Parameters
+    ----------
+    horizon_years : int
+        Years the programme runs (default 3).
+    discount_rate : float
+        Yearly discount rate, Kopilka's cost of capital (default 0.15).
+    observation_end : str or None
+        Last day of the data; None takes the last order date. The "last year"
+        is the 52 weeks that end on this day, the "year before" the 52 weeks
+        before them. It sets the periods of member value, retention, CLV and
+        the survival model; the campaign and the staff data are used as they
+        are.
+    process_upfront : float
+        One-off cost of the data and decision system that sends personalised
+        offers, paid at the start (default 300,000 RUB).
+    process_annual : float
+        Yearly cost of running it (default 60,000 RUB).
+    campaigns_per_year : int
+        Personalised campaigns a year (default 4), each as in the randomised
+        experiment of chapter 3.
+    send_cost : float
+        Cost of sending one personalised offer (default 3 RUB, as in the
+        experiment). A different value re-costs the experiment's profit.
+    merchants_fund_bonus : bool
+        If True, the merchants who gain the extra sales pay the 10 RUB bonus
+        cashback of converting members ("plan B" of chapter 5); Kopilka then
+        pays only the sending cost. Default False: Kopilka pays, as tested.
+    pay_on_time : bool
+        Pay every support agent on time (default True).
+    own_desks : bool
+        Give every agent who shares a desk one of their own (default False).
+    training_hours_added : float
+        Extra hours of training a year for every agent (default 16).
+    empowerment : {"none", "universal", "selective"}
+        Which agents get more autonomy: nobody, everybody, or only those who
+        are interested, able and respected (Eastman Chemical's criteria).
+        Default "selective". The empowerment pilot in the data is assumed to
+        end whatever the board decides, so "none" is the baseline.
+    cost_pay_on_time : float
+        Yearly cost of paying everyone on time, e.g. a credit line for the
+        payroll (default 40,000 RUB).
+    cost_own_desks : float
+        Yearly cost of the extra desks (default 60,000 RUB).
+    cost_per_training_hour : float
+        Yearly cost of one extra hour of training for the whole support team
+        (default 3,750 RUB, so 16 hours cost 60,000 RUB).
+    cost_per_empowered_agent : float
+        Yearly cost per empowered agent: coaching and a budget for the
+        goodwill gestures their decisions commit (default 500 RUB).
+    cost_per_contact : float
+        Fully loaded cost of a support contact, deducted from each member's
+        margin (default 180 RUB, ``SupportParams.cost_per_contact``).
+    lapse_weeks : float
+        Weeks without an order that count as a lapse in the survival model
+        (default 26).
+    n_draws : int
+        Monte Carlo draws of each option's NPV (default 10,000).
+    uplift_seed : int
+        Seed of the cross-fitting split of the uplift model (default 2002).
+
+    Examples
+    --------
+    >>> from dataclasses import replace
+    >>> plan_b = replace(BoardAssumptions(), merchants_fund_bonus=True)
+    >>> plan_b.merchants_fund_bonus, plan_b.horizon_years
+    (True, 3)
+    >>> BoardAssumptions(empowerment="everyone")
+    Traceback (most recent call last):
+    ...
+    ValueError: empowerment: expected one of 'none', 'universal', 'selective'; found 'everyone'
+    """
+
+    horizon_years: int = 3
+    discount_rate: float = 0.15
+    observation_end: str | None = None
+    process_upfront: float = 300_000.0
+    process_annual: float = 60_000.0
+    campaigns_per_year: int = 4
+    send_cost: float = 3.0
+    merchants_fund_bonus: bool = False
+    pay_on_time: bool = True
+    own_desks: bool = False
+    training_hours_added: float = 16.0
+    empowerment: str = "selective"
+    cost_pay_on_time: float = 40_000.0
+    cost_own_desks: float = 60_000.0
+    cost_per_training_hour: float = 3_750.0
+    cost_per_empowered_agent: float = 500.0
+    cost_per_contact: float = 180.0
+    lapse_weeks: float = 26.0
+    n_draws: int = 10_000
+    uplift_seed: int = 2002
+
+    def __post_init__(self) -> None:
+        check_number(self.horizon_years, "horizon_years", low=1, high=30, integer=True)
+        check_number(self.discount_rate, "discount_rate", low=0, high=1)
+        if self.observation_end is not None:
+            try:
+                stamp = pd.Timestamp(self.observation_end)
+            except (TypeError, ValueError):
+                stamp = pd.NaT
+            if pd.isna(stamp):
+                raise ValueError(f"observation_end: expected a date such as '2024-12-29' or None; "
+                                 f"found {self.observation_end!r}")
+        for name in ("process_upfront", "process_annual", "send_cost", "cost_pay_on_time", "cost_own_desks",
+                     "cost_per_training_hour", "cost_per_empowered_agent", "cost_per_contact"):
+            check_number(getattr(self, name), name, low=0)
+        check_number(self.campaigns_per_year, "campaigns_per_year", low=0, high=52, integer=True)
+        check_number(self.training_hours_added, "training_hours_added", low=0, high=500)
+        check_number(self.lapse_weeks, "lapse_weeks", low=1, high=104)
+        check_number(self.n_draws, "n_draws", low=100, integer=True)
+        check_number(self.uplift_seed, "uplift_seed", low=0, integer=True)
+        for name in ("merchants_fund_bonus", "pay_on_time", "own_desks"):
+            if not isinstance(getattr(self, name), (bool, np.bool_)):
+                raise ValueError(f"{name}: expected True or False; found {getattr(self, name)!r}")
+        if self.empowerment not in EMPOWERMENT_POLICIES:
+            raise ValueError(f"empowerment: expected one of 'none', 'universal', 'selective'; "
+                             f"found {self.empowerment!r}")
+
+    def to_series(self) -> pd.Series:
+        """The assumptions as a Series, for printing next to the results."""
+        return pd.Series({f.name: getattr(self, f.name) for f in fields(self)}, dtype=object, name="assumption")
+
+
+# ---------------------------------------------------------------------------
+# The result
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class BoardCase:
+    """Everything the board memo needs, as tidy tables.
+
+    Attributes
+    ----------
+    assumptions : BoardAssumptions
+        What was assumed.
+    figures : pandas.Series
+        The key figures (see :func:`board_case` for the list).
+    crm_fit : pandas.DataFrame
+        Chapter 2's CRM-fit assessment of Kopilka (one row, from
+        :func:`crm_course.crm_fit.assess_crm_fit`): the merchant panel's
+        expected lift in the repeat-purchase rate at Kopilka's inequality of
+        spend, its value, the break-even lift and a verdict.
+    members : pandas.DataFrame
+        One row per member with at least one purchase day before the end:
+        ``probability_alive``, ``expected_purchases``, ``clv`` (RUB, over the
+        horizon; chapter 5's BG/NBD and Gamma–Gamma models) and
+        ``value_decile`` (10 = the most valuable tenth).
+    targeting : pandas.DataFrame
+        One row per campaign member: ``customer_id``, ``arm``,
+        ``prior_orders``, ``p_buy`` (predicted conversion with the offer),
+        ``uplift`` (predicted extra conversion), ``value_per_order``,
+        ``expected_profit`` (RUB per offer), ``target`` (the uplift rule),
+        ``profit`` (realised 30-day margin minus the offer's cost to Kopilka)
+        and ``clv``.
+    offers : pandas.DataFrame
+        The measured value of three sending rules on the randomised arms,
+        rows ``generic offer, every member``, ``personalised offer, every
+        member`` and ``personalised offer, uplift rule``
+        (:func:`crm_course.personalisation.targeting_value`; RUB per member
+        of the base), plus ``per_targeted`` and ``per_targeted_se`` (RUB per
+        offer sent).
+    staff : pandas.DataFrame
+        One row per staff lever, empowerment policy and the chosen package:
+        ``share_agents`` (share of agents affected), ``engagement_gain`` and
+        ``engagement_se`` (points, HC1), ``csat_gain``, ``csat_se``,
+        ``csat_low``, ``csat_high`` (CSAT points per contact, clustered by
+        agent), ``annual_cost`` (RUB), ``mean_npv`` and ``probability_loss``
+        of the lever as an investment of its own, and ``csat_per_100k_rub``
+        (CSAT points bought per 100,000 RUB a year).
+    retention : pandas.DataFrame
+        Hazard ratios of the Cox model of lapsing after the first contact.
+    inputs : pandas.DataFrame
+        The NPV inputs of the proposed programme: ``estimate``,
+        ``std_error``, ``meaning`` and ``source``.
+    npv_inputs : dict
+        The same inputs as :func:`crm_course.economics.npv_monte_carlo`
+        takes them (name -> number or (estimate, standard error)), to rerun
+        the chapter 5 helpers with changed inputs.
+    costs : pandas.Series
+        The programme's costs (RUB); ``costs.to_dict()`` for the helpers.
+    cash_flows : pandas.DataFrame
+        Year-by-year cash flows of the proposed programme at the estimates.
+    draws : pandas.DataFrame
+        Monte Carlo draws of the proposed programme.
+    options : pandas.DataFrame
+        One row per option of :data:`OPTIONS`: the NPV summary of
+        :func:`crm_course.economics.npv_summary` and the mean present
+        values of each benefit and of the costs.
+    models : dict
+        The fitted models: ``"engagement"``, ``"csat"`` (statsmodels
+        results), ``"cox"`` (PHReg result), ``"bgnbd"`` and ``"spend"``
+        (fitters), ready for :func:`crm_course.tables.regression_table`.
+    """
+
+    assumptions: BoardAssumptions
+    figures: pd.Series
+    crm_fit: pd.DataFrame
+    members: pd.DataFrame
+    targeting: pd.DataFrame
+    offers: pd.DataFrame
+    staff: pd.DataFrame
+    retention: pd.DataFrame
+    inputs: pd.DataFrame
+    npv_inputs: dict
+    costs: pd.Series
+    cash_flows: pd.DataFrame
+    draws: pd.DataFrame
+    options: pd.DataFrame
+    models: dict = field(default_factory=dict, repr=False)
+
+    def __repr__(self) -> str:
+        f = self.figures
+        return (f"BoardCase(mean_npv={f['mean_npv']:,.0f} RUB, probability_loss={f['probability_loss']:.3f}, "
+                f"share_targeted={f['share_targeted']:.3f})")
+
+
+# ---------------------------------------------------------------------------
+# Checks
+# ---------------------------------------------------------------------------
+
+
+def _check_tables(tables: Any) -> dict[str, pd.DataFrame]:
+    if not isinstance(tables, Mapping):
+        raise TypeError(f"tables: expected a dict of table name -> DataFrame (crm_course.data.load_all()); "
+                        f"found {type(tables).__name__}")
+    missing = [name for name in TABLES_NEEDED if name not in tables]
+    if missing:
+        raise ValueError(f"tables: missing table(s) {missing}; expected at least {list(TABLES_NEEDED)}")
+    checks = {
+        "customers": {"customer_id": "any", "channel": "any"},
+        "transactions": {"customer_id": "any", "order_date": "datetime", "order_value": "numeric",
+                         "commission": "numeric", "cashback": "numeric"},
+        "offer_experiment": {"customer_id": "any", "campaign_date": "datetime", "arm": "any",
+                             "converted": "bool", "margin_30d": "numeric", "offer_cost": "numeric"},
+        "agents": {"agent_id": "any", "engagement": "numeric"},
+        "merchant_panel": {"merchant_id": "any", "year": "numeric", "repeat_rate": "numeric",
+                           "customer_heterogeneity": "numeric"},
+        "contacts": {"customer_id": "any", "agent_id": "any", "contact_date": "datetime", "csat": "numeric"},
+    }
+    for name, columns in checks.items():
+        check_frame(tables[name], columns, name=f"tables[{name!r}]")
+    return {name: tables[name] for name in TABLES_NEEDED}
+
+
+def _rng(rng: Any) -> np.random.Generator:
+    if rng is None:
+        return np.random.default_rng(2002)
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool) and rng >= 0:
+        return np.random.default_rng(int(rng))
+    raise TypeError(f"rng: expected a numpy.random.Generator, a seed (int >= 0) or None; found {rng!r}")
+
+
+def _check_assumptions(assumptions: Any) -> BoardAssumptions:
+    if assumptions is None:
+        return BoardAssumptions()
+    if not isinstance(assumptions, BoardAssumptions):
+        raise TypeError(f"assumptions: expected a BoardAssumptions (or None); found {type(assumptions).__name__}")
+    return assumptions
+
+
+# ---------------------------------------------------------------------------
+# Staff policies as linear combinations
+# ---------------------------------------------------------------------------
+
+
+def staff_changes(
+    rows: pd.DataFrame,
+    assumptions: BoardAssumptions | None = None,
+    *,
+    fit: str = "fit",
+) -> dict[str, dict[str, float]]:
+    """The staff levers as changes to the regressors, averaged over ``rows``.
+
+    A policy changes each agent's working conditions: paying everyone on
+    time sets ``paid_on_time`` to 1, own desks set ``shared_desk`` to 0,
+    training adds hours, and an empowerment policy sets ``empowered`` to 1
+    for everybody ("universal") or for the agents who meet all three
+    criteria ("selective"), against a baseline of nobody empowered. Because
+    the models are linear in these terms, the average effect of a policy is
+    the sum of each coefficient times the **average change** of its term —
+    the weights returned here, ready for
+    :func:`crm_course.human_factor.linear_combinations`. Averaged over
+    agents they give the average agent's engagement gain; averaged over
+    contacts (rows of :func:`crm_course.human_factor.support_frame`) they
+    give the average contact's CSAT gain.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        Agents (one row each) or contacts joined to their agents, with the
+        0/1 or True/False columns ``paid_on_time``, ``shared_desk``,
+        ``empowered`` and ``fit`` (or the three criteria columns of
+        :data:`crm_course.human_factor.CRITERIA`, from which ``fit`` is
+        made).
+    assumptions : BoardAssumptions, optional
+        Which levers the chosen package holds, and the training hours.
+    fit : str
+        The column saying whether an agent meets all three criteria.
+
+    Returns
+    -------
+    dict
+        Label -> {term: weight}, one entry per lever ("pay everyone on time",
+        "own desk for everyone", "+16 h training"), per empowerment policy
+        ("empowerment: none" etc.) and for the chosen "staff package". The
+        interaction term ``empowered:fit`` is included; drop it for a model
+        without it.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> agents = pd.DataFrame({"paid_on_time": [1, 0], "shared_desk": [1, 0],
+    ...                        "empowered": [1, 0], "fit": [1, 0]})
+    >>> staff_changes(agents)["empowerment: selective"]
+    {'empowered': 0.5, 'empowered:fit': 0.5}
+    """
+    from crm_course.human_factor import CRITERIA
+
+    a = _check_assumptions(assumptions)
+    if not isinstance(rows, pd.DataFrame):
+        raise TypeError(f"rows: expected a pandas DataFrame; found {type(rows).__name__}")
+    if fit not in rows.columns:
+        check_frame(rows, {c: "bool" for c in CRITERIA}, name="rows")
+        fit_values = rows[list(CRITERIA)].astype(bool).all(axis=1).to_numpy(dtype=float)
+    else:
+        check_frame(rows, {fit: "bool"}, name="rows")
+        fit_values = rows[fit].to_numpy(dtype=float)
+    check_frame(rows, {"paid_on_time": "bool", "shared_desk": "bool"}, name="rows")
+    paid = rows["paid_on_time"].to_numpy(dtype=float)
+    desk = rows["shared_desk"].to_numpy(dtype=float)
+    hours = float(a.training_hours_added)
+    levers: dict[str, dict[str, float]] = {
+        "pay everyone on time": {"paid_on_time": float(np.mean(1 - paid))},
+        "own desk for everyone": {"shared_desk": float(-np.mean(desk))},
+        f"+{hours:g} h training": {"training_hours": hours},
+    }
+    policy_rows = {"none": np.zeros(len(rows)), "universal": np.ones(len(rows)), "selective": fit_values}
+    for name, empowered in policy_rows.items():
+        levers[f"empowerment: {name}"] = {"empowered": float(np.mean(empowered)),
+                                          "empowered:fit": float(np.mean(empowered * fit_values))}
+    package: dict[str, float] = {}
+    chosen = [lab for lab, on in (("pay everyone on time", a.pay_on_time), ("own desk for everyone", a.own_desks),
+                                  (f"+{hours:g} h training", hours > 0)) if on]
+    chosen.append(f"empowerment: {a.empowerment}")
+    for label in chosen:
+        for term, weight in levers[label].items():
+            package[term] = package.get(term, 0.0) + weight
+    levers["staff package"] = package
+    return levers
+
+
+def _lever_costs(a: BoardAssumptions, n_agents: int, share_fit: float) -> dict[str, float]:
+    hours = float(a.training_hours_added)
+    empowered = {"none": 0.0, "universal": float(n_agents), "selective": share_fit * n_agents}
+    costs = {
+        "pay everyone on time": a.cost_pay_on_time,
+        "own desk for everyone": a.cost_own_desks,
+        f"+{hours:g} h training": a.cost_per_training_hour * hours,
+    }
+    for name, count in empowered.items():
+        costs[f"empowerment: {name}"] = a.cost_per_empowered_agent * count
+    costs["staff package"] = (
+        (a.cost_pay_on_time if a.pay_on_time else 0.0)
+        + (a.cost_own_desks if a.own_desks else 0.0)
+        + a.cost_per_training_hour * hours
+        + a.cost_per_empowered_agent * empowered[a.empowerment]
+    )
+    return costs
+
+
+# ---------------------------------------------------------------------------
+# The steps
+# ---------------------------------------------------------------------------
+
+
+def _periods(transactions: pd.DataFrame, a: BoardAssumptions) -> dict[str, pd.Timestamp]:
+    end = (pd.Timestamp(a.observation_end) if a.observation_end is not None
+           else pd.Timestamp(transactions["order_date"].max())).normalize()
+    last_start = end - pd.Timedelta(weeks=52) + _DAY
+    before_start = last_start - pd.Timedelta(weeks=52)
+    return {"end": end, "last_start": last_start, "before_start": before_start, "before_end": last_start - _DAY}
+
+
+def _crm_fit(t: dict[str, pd.DataFrame], a: BoardAssumptions, when: dict[str, pd.Timestamp],
+             members: float, margin: float, retention: float, annual_cost: float) -> dict[str, Any]:
+    """Step 0 (chapters 1 and 2): Kopilka's inequality of spend and the CRM-fit assessment."""
+    from crm_course import crm_fit, heterogeneity
+
+    tx = t["transactions"]
+    last = tx[(tx["order_date"] >= when["last_start"]) & (tx["order_date"] < when["end"] + _DAY)]
+    customers = t["customers"][t["customers"]["customer_id"].isin(last["customer_id"])]
+    values = heterogeneity.member_value(customers, last)
+    spread = heterogeneity.gini(values, "revenue")
+    panel_fit = crm_fit.twfe_regression(t["merchant_panel"], moderator="customer_heterogeneity")
+    assessment = crm_fit.assess_crm_fit(
+        panel_fit, spread, repeat_share=float(np.clip(retention, 0, 1)), can_act=True, customers=members,
+        margin_per_repeat_customer=max(margin, 1e-9), annual_cost=annual_cost)
+    assessment.index = ["Kopilka"]
+    return {"gini": spread, "assessment": assessment, "panel": panel_fit}
+
+
+def _member_value(t: dict[str, pd.DataFrame], a: BoardAssumptions, when: dict[str, pd.Timestamp]) -> dict[str, Any]:
+    """Step 1 (chapter 5): active members, margin, retention, CLV."""
+    from crm_course import clv, economics
+
+    tx, contacts = t["transactions"], t["contacts"]
+    last_year = economics.relationship_value(tx, contacts, start=when["last_start"], end=when["end"],
+                                             cost_per_contact=a.cost_per_contact)
+    retention = economics.retention_rate(tx, base=(when["before_start"], when["before_end"]),
+                                         following=(when["last_start"], when["end"]))
+    summary = clv.rfm_summary(tx, when["end"])
+    summary = summary[summary["T"] > 0]
+    purchases = clv.BGNBDFitter().fit(summary)
+    spend = clv.GammaGammaFitter().fit(summary)
+    whole = economics.relationship_value(tx, contacts, end=when["end"], cost_per_contact=a.cost_per_contact)
+    # A world whose support costs exceed its margin has no positive margin to spread over future orders.
+    margin_rate = float(np.clip(whole["net_margin"].sum() / whole["spend"].sum(), 0.0, 1.0))
+    members = clv.customer_lifetime_value(
+        purchases, spend, summary, margin=margin_rate, horizon=12 * a.horizon_years, period_length=52 / 12,
+        discount_rate=(1 + a.discount_rate) ** (1 / 12) - 1,
+    )
+    ranks = members["clv"].rank(method="first")
+    members["value_decile"] = np.ceil(10 * ranks / len(members)).astype("int64")
+    return {"last_year": last_year, "retention": retention, "members": members, "margin_rate": margin_rate,
+            "bgnbd": purchases, "spend": spend}
+
+
+def _targeting(t: dict[str, pd.DataFrame], a: BoardAssumptions) -> dict[str, Any]:
+    """Step 2 (chapter 3): expected incremental profit, the uplift rule, its measured value."""
+    from crm_course import personalisation as pz
+
+    exp = pz.history_features(t["offer_experiment"])
+    arm = exp["arm"].astype(str)
+    treated = (arm == "personalised").to_numpy()
+    converted = exp["converted"].astype(bool).to_numpy()
+    cost = exp["offer_cost"].to_numpy(dtype=float)
+    if not (treated & ~converted).any() or not (treated & converted).any():
+        raise ValueError("tables['offer_experiment']: the personalised arm needs converting and non-converting "
+                         "members to separate the sending cost from the bonus")
+    generic = (arm == "generic").to_numpy()
+    tested_send = float(np.median(cost[treated & ~converted]))
+    bonus = float(np.median(cost[treated & converted])) - tested_send
+    paid_bonus = 0.0 if a.merchants_fund_bonus else bonus
+    # Re-cost the experiment: Kopilka pays the assumed sending cost of a personalised offer (a generic
+    # offer keeps its tested cost), and the bonus only if the merchants do not pay it.
+    generic_send = float(np.median(cost[generic & ~converted])) if (generic & ~converted).any() else 0.0
+    kopilka_cost = np.select([treated, generic], [a.send_cost + paid_bonus * converted,
+                                                  generic_send + paid_bonus * converted], cost)
+    exp["profit"] = exp["margin_30d"].to_numpy(dtype=float) - kopilka_cost
+
+    tx = t["transactions"]
+    campaign_date = exp["campaign_date"].min()
+    before = tx[tx["order_date"] < campaign_date]
+    if before.empty or before["order_value"].sum() <= 0:
+        raise ValueError("tables['transactions']: no order before the campaign date to compute the margin rate from")
+    margin_rate = float((before["commission"] - before["cashback"]).sum() / before["order_value"].sum())
+    exp["value_per_order"] = pz.value_per_order(exp, max(margin_rate, 0.0),
+                                                typical_order=float(before["order_value"].mean()))
+    pred = pz.cross_fit_uplift(exp, list(pz.HISTORY_FEATURES), seed=a.uplift_seed)
+    exp["p_buy"] = pred["treated"]
+    exp["uplift"] = pred["uplift"]
+    exp["expected_profit"] = pz.expected_incremental_profit(
+        pred, exp["value_per_order"], cost_per_offer=a.send_cost, incentive_per_conversion=paid_bonus)
+    exp["target"] = exp["expected_profit"] > 0
+
+    everyone = np.ones(len(exp), dtype=bool)
+    rules = {"generic offer, every member": ("generic", everyone),
+             "personalised offer, every member": ("personalised", everyone),
+             "personalised offer, uplift rule": ("personalised", exp["target"].to_numpy())}
+    control = (arm == "none").to_numpy()
+    rows = {}
+    for label, (offer, mask) in rules.items():
+        sent = (arm == offer).to_numpy()
+        in_arms = sent | control
+        enough = (mask & sent).sum() >= 2 and (mask & control).sum() >= 2
+        if mask[in_arms].any() and enough:
+            value = pz.targeting_value(exp, mask, "profit", treatment=offer)
+        else:  # nobody (or almost nobody) targeted: the rule sends nothing and earns nothing
+            value = pd.Series({"share_targeted": float(mask[in_arms].mean()), "lift_among_targeted": 0.0,
+                               "value_per_customer": 0.0, "se": 0.0, "ci_low": 0.0, "ci_high": 0.0})
+        q = value["share_targeted"]
+        value["per_targeted"] = value["lift_among_targeted"] if q > 0 else 0.0
+        value["per_targeted_se"] = value["se"] / q if q > 0 else 0.0
+        rows[label] = value
+    offers = pd.DataFrame(rows).T
+    offers.index.name = "rule"
+    columns = ["customer_id", "arm", "prior_orders", "p_buy", "uplift", "value_per_order", "expected_profit",
+               "target", "profit"]
+    return {"targeting": exp[columns].copy(), "offers": offers, "bonus": bonus, "tested_send_cost": tested_send,
+            "margin_rate_before": margin_rate}
+
+
+def _staff(t: dict[str, pd.DataFrame], a: BoardAssumptions) -> dict[str, Any]:
+    """Step 3 (chapter 4): engagement and CSAT gains of each lever, policy and the package."""
+    from crm_course import human_factor as hf
+
+    agents = t["agents"]
+    frame = hf.support_frame(t["contacts"], agents)
+    engagement = hf.engagement_drivers(agents)
+    csat = hf.csat_ols(frame, hf.EMPOWERMENT_TERMS)
+
+    per_agent = staff_changes(agents, a)
+    per_contact = staff_changes(frame, a)
+    eng_terms = set(engagement.params.index)
+    # The engagement model has no interaction: empowerment raises engagement whatever the fit.
+    eng = hf.linear_combinations(engagement, {
+        label: ({k: v for k, v in w.items() if k in eng_terms} or {"empowered": 0.0})
+        for label, w in per_agent.items()})
+    sat = hf.linear_combinations(csat, per_contact)
+    fit_share = float(agents[list(hf.CRITERIA)].astype(bool).all(axis=1).mean())
+    costs = _lever_costs(a, len(agents), fit_share)
+    share_agents = {}
+    for label, weights in per_agent.items():
+        if label.startswith("empowerment"):
+            share_agents[label] = weights["empowered"]
+        elif label == "pay everyone on time":
+            share_agents[label] = weights["paid_on_time"]
+        elif label == "own desk for everyone":
+            share_agents[label] = -weights["shared_desk"]
+        elif label == "staff package":
+            share_agents[label] = np.nan
+        else:
+            share_agents[label] = 1.0
+    staff = pd.DataFrame({
+        "share_agents": pd.Series(share_agents),
+        "engagement_gain": eng["estimate"], "engagement_se": eng["std_error"],
+        "csat_gain": sat["estimate"], "csat_se": sat["std_error"],
+        "csat_low": sat["conf_low"], "csat_high": sat["conf_high"],
+        "annual_cost": pd.Series(costs),
+    })
+    staff.index.name = "policy"
+    return {"staff": staff, "engagement": engagement, "csat": csat, "fit_share": fit_share}
+
+
+def _retention(t: dict[str, pd.DataFrame], a: BoardAssumptions, when: dict[str, pd.Timestamp]) -> dict[str, Any]:
+    """Step 4 (chapter 5): the hazard of lapsing after the first support contact, by its CSAT."""
+    from crm_course import economics
+
+    experience = economics.support_experience(t["contacts"], t["transactions"])
+    followed = economics.lapse_durations(t["transactions"], lapse_weeks=a.lapse_weeks, observation_end=when["end"],
+                                         origin=experience["first_contact_date"])
+    channel = t["customers"].set_index("customer_id")["channel"]
+    data = followed.join(experience).join(channel)
+    cox = economics.cox_model(data, COX_TERMS)
+    return {"cox": cox, "ratios": economics.hazard_ratios(cox)}
+
+
+_SOURCES = {
+    "members": "ch. 5: active members in the last 52 weeks (relationship_value)",
+    "margin_per_member": "ch. 5: mean net margin after support costs (relationship_value), SE of the mean",
+    "retention": "ch. 5: year-on-year retention (retention_rate), binomial SE",
+    "campaigns_per_year": "assumption",
+    "targeted_share": "ch. 3: share with positive expected incremental profit (uplift rule)",
+    "campaign_lift": "ch. 3: measured profit per targeted member, randomised arms (targeting_value)",
+    "contacted_share": "ch. 5: share of active members with a support contact in the last 52 weeks",
+    "engagement_gain": "the staff package, applied once (see csat_per_engagement)",
+    "csat_per_engagement": "ch. 4: CSAT gain of the whole package (csat_ols, total effects, clustered by agent)",
+    "log_hr_per_csat": "ch. 5: Cox model of lapsing after the first contact (model-based SE)",
+}
+
+_MEANINGS = {
+    "engagement_gain": "the staff package as one unit (1 = adopted)",
+    "csat_per_engagement": "CSAT points the staff package adds to an average contact",
+}
+
+
+def _summaries(inputs: dict, costs: dict, a: BoardAssumptions, seed: int) -> tuple[pd.Series, pd.DataFrame]:
+    from crm_course import economics
+
+    draws = economics.npv_monte_carlo(inputs, costs, horizon=a.horizon_years, discount=a.discount_rate,
+                                      n_draws=a.n_draws, rng=np.random.default_rng(seed))
+    no_cost = draws["roi"].isna().all()  # a policy that costs nothing has no return on investment
+    summary = economics.npv_summary(draws.fillna({"roi": 0.0}) if no_cost else draws)
+    if no_cost:
+        summary["mean_roi"] = np.nan
+    for col in ("pv_personalisation", "pv_retention", "pv_costs"):
+        summary[f"mean_{col}"] = float(draws[col].mean())
+    return summary, draws
+
+
+def board_case(
+    tables: Mapping[str, pd.DataFrame],
+    *,
+    assumptions: BoardAssumptions | None = None,
+    rng: np.random.Generator | int | None = None,
+) -> BoardCase:
+    """Build Kopilka's board case from a world's tables with the chapters' helpers.
+
+    The steps are listed in the module docstring. The proposed programme
+    invests in **processes** (a system that sends ``campaigns_per_year``
+    personalised offers a year to the members the uplift rule selects) and
+    in **people** (the staff package of the assumptions). Its NPV over
+    ``horizon_years`` is :func:`crm_course.economics.npv_monte_carlo`'s
+    model: yearly benefits = personalisation (members × targeted share ×
+    campaigns × measured profit per targeted member) + retention (members
+    who contact support, kept by the package's CSAT gain through the Cox
+    hazard ratio, each worth margin / (1 + d − r)), minus the costs.
+
+    Three alternatives are valued alongside: offers to every member (as
+    tested in chapter 3), targeted offers without the staff package, and
+    the staff package without the offer system (no process costs). All four
+    use the same random draws, so their differences are not blurred by
+    simulation noise.
+
+    Parameters
+    ----------
+    tables : dict of str to pandas.DataFrame
+        At least the tables of :data:`TABLES_NEEDED`, as returned by
+        :func:`crm_course.data.load_all` or ``simulate(...).tables``. Not
+        modified.
+    assumptions : BoardAssumptions, optional
+        Costs, horizon and policies; defaults to ``BoardAssumptions()``.
+    rng : numpy.random.Generator, int or None
+        Source of the Monte Carlo draws (a seed is turned into
+        ``np.random.default_rng(seed)``); None means seed 2002.
+
+    Returns
+    -------
+    BoardCase
+        Its ``figures`` are: ``revenue_gini`` (of active members' spending
+        in the last year), ``crm_fit_lift_pp``, ``crm_fit_value`` and
+        ``crm_fit_break_even_lift_pp`` (chapter 2's assessment, against
+        ``equivalent_annual_cost``: the yearly costs plus the one-off cost
+        spread over the horizon as an annuity), ``active_members``, ``margin_per_member``,
+        ``retention``, ``mean_clv``, ``top_decile_clv_share``,
+        ``share_targeted``, ``profit_per_offer_targeted`` (and ``_se``),
+        ``profit_per_member_everyone`` (and ``_se``), ``staff_engagement_gain``,
+        ``staff_csat_gain`` (and ``_se``), ``selective_minus_universal_csat``,
+        ``hazard_ratio_per_csat``, ``extra_members_kept_per_year``,
+        ``people_annual``, ``process_upfront``, ``process_annual``,
+        ``mean_npv``, ``median_npv``, ``npv_low``, ``npv_high`` (the 90%
+        interval), ``probability_loss``, ``mean_roi``,
+        ``mean_pv_personalisation``, ``mean_pv_retention``, ``mean_pv_costs``,
+        ``staff_programme_value`` (mean present value of the members the
+        staff package keeps), ``yearly_retention_value`` (their value in
+        one year, at the estimates), ``break_even_members`` and
+        ``break_even_profit_per_offer`` (NaN when no value breaks even).
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a missing table or column, a wrongly typed column, bad
+        assumptions or a bad ``rng``.
+
+    Examples
+    --------
+    >>> from crm_course.world import simulate
+    >>> case = board_case(simulate(n_members=4_000, seed=3).tables, rng=1)
+    >>> list(case.staff.index[:2])
+    ['pay everyone on time', 'own desk for everyone']
+    """
+    from crm_course import economics
+
+    a = _check_assumptions(assumptions)
+    generator = _rng(rng)
+    t = _check_tables(tables)
+    when = _periods(t["transactions"], a)
+
+    value = _member_value(t, a, when)
+    target = _targeting(t, a)
+    staff = _staff(t, a)
+    ret = _retention(t, a, when)
+
+    last_year = value["last_year"]
+    r = value["retention"]
+    offers = target["offers"]
+    rule = offers.loc["personalised offer, uplift rule"]
+    everyone = offers.loc["personalised offer, every member"]
+    package = staff["staff"].loc["staff package"]
+    hr = ret["ratios"].loc["first_csat"]
+
+    inputs = {
+        "members": float(len(last_year)),
+        "margin_per_member": (float(last_year["net_margin"].mean()), float(last_year["net_margin"].sem())),
+        "retention": (float(r["retention"]), float(r["std_error"])),
+        "campaigns_per_year": float(a.campaigns_per_year),
+        "targeted_share": float(target["targeting"]["target"].mean()),  # over all campaign members
+        "campaign_lift": (float(rule["per_targeted"]), float(rule["per_targeted_se"])),
+        "contacted_share": float(np.mean(last_year["contacts"] > 0)),
+        "engagement_gain": 1.0,
+        "csat_per_engagement": (float(package["csat_gain"]), float(package["csat_se"])),
+        "log_hr_per_csat": (float(hr["log_hr"]), float(hr["std_error"])),
+    }
+    costs = {"process_upfront": a.process_upfront, "process_annual": a.process_annual,
+             "people_annual": float(package["annual_cost"])}
+    annuity = float(np.sum((1 + a.discount_rate) ** -np.arange(1, a.horizon_years + 1)))
+    # The one-off cost spread over the horizon as an annuity, so that a year's cost includes its share.
+    equivalent_annual_cost = costs["process_upfront"] / annuity + costs["process_annual"] + costs["people_annual"]
+    fit = _crm_fit(t, a, when, inputs["members"], inputs["margin_per_member"][0], inputs["retention"][0],
+                   equivalent_annual_cost)
+    no_staff = {"engagement_gain": 0.0}
+    no_offers = {"campaigns_per_year": 0.0}
+    variants = {
+        OPTIONS[0]: (inputs, costs),
+        OPTIONS[1]: ({**inputs, "targeted_share": 1.0,
+                      "campaign_lift": (float(everyone["per_targeted"]), float(everyone["per_targeted_se"]))}, costs),
+        OPTIONS[2]: ({**inputs, **no_staff}, {**costs, "people_annual": 0.0}),
+        OPTIONS[3]: ({**inputs, **no_offers}, {**costs, "process_upfront": 0.0, "process_annual": 0.0}),
+    }
+    seed = int(generator.integers(2**32))
+    summaries, main_draws = {}, None
+    for label, (inp, cst) in variants.items():
+        summaries[label], draws = _summaries(inp, cst, a, seed)
+        if main_draws is None:
+            main_draws = draws
+    options = pd.DataFrame(summaries).T
+    options.index.name = "option"
+
+    # Each staff lever as an investment of its own: its CSAT gain, its cost, no offers, no process cost.
+    lever_npv = {}
+    for label, row in staff["staff"].iterrows():
+        inp = {**inputs, **no_offers, "csat_per_engagement": (float(row["csat_gain"]), float(row["csat_se"]))}
+        cst = {"process_upfront": 0.0, "process_annual": 0.0, "people_annual": float(row["annual_cost"])}
+        lever_npv[label], _ = _summaries(inp, cst, a, seed)
+    lever_npv = pd.DataFrame(lever_npv).T
+    staff_table = staff["staff"].assign(mean_npv=lever_npv["mean_npv"], probability_loss=lever_npv["probability_loss"])
+    cost = staff_table["annual_cost"].to_numpy(dtype=float)
+    staff_table["csat_per_100k_rub"] = np.divide(100_000 * staff_table["csat_gain"].to_numpy(dtype=float), cost,
+                                                 out=np.full(len(cost), np.nan), where=cost > 0)
+
+    cash_flows = economics.programme_cash_flows(inputs, costs, horizon=a.horizon_years, discount=a.discount_rate)
+    yearly_kept = economics.programme_cash_flows(
+        {**inputs, **no_offers}, {"process_upfront": 0.0, "process_annual": 0.0, "people_annual": 0.0},
+        horizon=1, discount=a.discount_rate)
+    # Chapter 5's chain (economics.programme_cash_flows) counted in members rather than roubles.
+    extra_kept = float(inputs["members"] * inputs["contacted_share"]
+                       * (inputs["retention"][0] ** np.exp(hr["log_hr"] * package["csat_gain"])
+                          - inputs["retention"][0]))
+
+    def _break_even(parameter: str) -> float:
+        try:
+            return economics.break_even(inputs, costs, parameter, horizon=a.horizon_years, discount=a.discount_rate)
+        except ValueError:
+            return float("nan")
+
+    inputs_table = pd.DataFrame(
+        {k: (v if isinstance(v, tuple) else (v, 0.0)) for k, v in inputs.items()}, index=["estimate", "std_error"]
+    ).T
+    inputs_table["meaning"] = [_MEANINGS.get(k, economics.INPUT_NAMES[k]) for k in inputs_table.index]
+    inputs_table["source"] = [_SOURCES[k] for k in inputs_table.index]
+
+    members = value["members"]
+    ranked = np.sort(members["clv"].to_numpy())[::-1]
+    top = ranked[: max(1, len(ranked) // 10)].sum() / ranked.sum() if ranked.sum() > 0 else np.nan
+    targeting = target["targeting"].join(members["clv"], on="customer_id")
+    main = options.loc[OPTIONS[0]]
+    universal = staff_table.loc["empowerment: universal", "csat_gain"]
+    selective = staff_table.loc["empowerment: selective", "csat_gain"]
+    assessment = fit["assessment"].iloc[0]
+    figures = pd.Series({
+        "revenue_gini": float(fit["gini"]),
+        "crm_fit_lift_pp": float(assessment["lift_pp"]),
+        "crm_fit_value": float(assessment["value_rub"]),
+        "crm_fit_break_even_lift_pp": float(assessment["break_even_lift_pp"]),
+        "equivalent_annual_cost": equivalent_annual_cost,
+        "active_members": inputs["members"],
+        "margin_per_member": inputs["margin_per_member"][0],
+        "retention": inputs["retention"][0],
+        "mean_clv": float(members["clv"].mean()),
+        "top_decile_clv_share": float(top),
+        "share_targeted": inputs["targeted_share"],
+        "profit_per_offer_targeted": inputs["campaign_lift"][0],
+        "profit_per_offer_targeted_se": inputs["campaign_lift"][1],
+        "profit_per_member_everyone": float(everyone["per_targeted"]),
+        "profit_per_member_everyone_se": float(everyone["per_targeted_se"]),
+        "staff_engagement_gain": float(package["engagement_gain"]),
+        "staff_csat_gain": float(package["csat_gain"]),
+        "staff_csat_gain_se": float(package["csat_se"]),
+        "selective_minus_universal_csat": float(selective - universal),
+        "hazard_ratio_per_csat": float(hr["hazard_ratio"]),
+        "extra_members_kept_per_year": extra_kept,
+        "people_annual": costs["people_annual"],
+        "process_upfront": costs["process_upfront"],
+        "process_annual": costs["process_annual"],
+        **{k: float(main[k]) for k in ("mean_npv", "median_npv", "npv_low", "npv_high", "probability_loss",
+                                       "mean_roi", "mean_pv_personalisation", "mean_pv_retention",
+                                       "mean_pv_costs")},
+        "staff_programme_value": float(main["mean_pv_retention"]),
+        "yearly_retention_value": float(yearly_kept.loc[1, "retention"]),
+        "break_even_members": _break_even("members"),
+        "break_even_profit_per_offer": _break_even("campaign_lift"),
+    }, name="figure")
+    return BoardCase(
+        assumptions=a, figures=figures, crm_fit=fit["assessment"], members=members, targeting=targeting,
+        offers=offers, staff=staff_table, retention=ret["ratios"], inputs=inputs_table, npv_inputs=inputs,
+        costs=pd.Series(costs, name="RUB"), cash_flows=cash_flows, draws=main_draws, options=options,
+        models={"engagement": staff["engagement"], "csat": staff["csat"], "cox": ret["cox"],
+                "bgnbd": value["bgnbd"], "spend": value["spend"], "panel": fit["panel"]},
+    )
+
+
+# ---------------------------------------------------------------------------
+# A world per group
+# ---------------------------------------------------------------------------
+
+#: Planted effects a lecturer may vary between groups, with the range each is drawn from (uniformly).
+#: Keys are ``"<stage>.<field>"`` of :class:`crm_course.world.params.WorldParams`.
+VARIED_PARAMETERS: dict[str, tuple[float, float]] = {
+    "campaign.persuade_personalised": (0.03, 0.07),
+    "campaign.persuade_personalised_per_log_order": (0.02, 0.08),
+    "staff.engagement_paid_on_time": (5.0, 11.0),
+    "staff.engagement_shared_desk": (-9.0, -3.0),
+    "support.empowered_fit": (0.3, 0.9),
+    "support.empowered_misfit": (-1.0, -0.2),
+    "support.dropout_per_csat_point": (0.3, 0.8),
+}
+
+
+@dataclass(frozen=True)
+class GroupWorld:
+    """One student group's world: its seed, its parameters and how to make it.
+
+    Attributes
+    ----------
+    group : int
+        The group number.
+    seed : int
+        The world's seed, derived from the group number and the base seed.
+    params : crm_course.world.params.WorldParams
+        The planted effects (the defaults unless varied).
+    n_members : int
+        Members of the world.
+    varied : bool
+        Whether the planted effects differ from the defaults (drawn with
+        ``vary=True`` or given by the lecturer).
+    """
+
+    group: int
+    seed: int
+    params: Any
+    n_members: int
+    varied: bool
+
+    def command(self, folder: str | None = None) -> str:
+        """The shell command that writes this world (only for worlds with the default parameters).
+
+        Examples
+        --------
+        >>> group_world(3).command()
+        'python -m crm_course.world --out worlds/group_3 --members 20000 --seed 105123562'
+        """
+        if self.varied:
+            raise ValueError("command: a world with varied parameters cannot be written from the command line; "
+                             "use GroupWorld.write(folder)")
+        folder = folder or f"worlds/group_{self.group}"
+        return f"python -m crm_course.world --out {folder} --members {self.n_members} --seed {self.seed}"
+
+    def changes(self) -> pd.DataFrame:
+        """The planted effects of :data:`VARIED_PARAMETERS`: defaults against this group's values.
+
+        Examples
+        --------
+        >>> table = group_world(3, vary=True).changes()
+        >>> list(table.columns)
+        ['default', 'this group']
+        """
+        from crm_course.world.params import WorldParams
+
+        default = WorldParams()
+        rows = {}
+        for key in VARIED_PARAMETERS:
+            stage, name = key.split(".")
+            rows[key] = (getattr(getattr(default, stage), name), getattr(getattr(self.params, stage), name))
+        return pd.DataFrame(rows, index=["default", "this group"]).T
+
+    def simulate(self):
+        """Simulate the world (:func:`crm_course.world.simulate`)."""
+        from crm_course.world import simulate
+
+        return simulate(self.n_members, self.seed, self.params)
+
+    def write(self, folder: str | Path) -> Path:
+        """Simulate the world and write its tables to ``folder``; returns the folder.
+
+        Load a table from it with ``crm_course.data.load(name, folder=folder)``.
+        """
+        from crm_course.world.datapackage import write
+
+        write(self.simulate(), folder)
+        return Path(folder)
+
+
+def group_world(
+    group: int,
+    *,
+    base_seed: int = 2002,
+    vary: bool = False,
+    params: Any = None,
+    n_members: int = 20_000,
+) -> GroupWorld:
+    """A group's own Kopilka world: a deterministic seed, and optionally varied planted effects.
+
+    The seed comes from :class:`numpy.random.SeedSequence` over
+    ``(base_seed, group)``, so every group gets a different world, the same
+    group always gets the same world, and a lecturer who keeps a private
+    ``base_seed`` makes the worlds impossible to regenerate without it.
+    With ``vary=True`` the planted effects of :data:`VARIED_PARAMETERS` are
+    drawn uniformly from their ranges (from a second, independent stream of
+    the same seed sequence), so the groups' *true* effects differ too; the
+    lecturer reads them with :meth:`GroupWorld.changes`.
+
+    Parameters
+    ----------
+    group : int
+        The group number (1 or more).
+    base_seed : int
+        The lecturer's base seed (default 2002).
+    vary : bool
+        Vary the planted effects as well as the seed.
+    params : crm_course.world.params.WorldParams, optional
+        The lecturer's own planted effects for this group (default
+        ``WorldParams()``); with ``vary=True`` the effects of
+        :data:`VARIED_PARAMETERS` are then drawn on top of them.
+    n_members : int
+        Members of the world (default 20,000, like the shipped data).
+
+    Returns
+    -------
+    GroupWorld
+
+    Examples
+    --------
+    >>> a, b = group_world(1), group_world(2)
+    >>> a.seed != b.seed, group_world(1).seed == a.seed
+    (True, True)
+    >>> group_world(0)
+    Traceback (most recent call last):
+    ...
+    ValueError: group: expected an integer in [1, inf]; found 0
+    """
+    from crm_course.world.params import WorldParams
+
+    check_number(group, "group", low=1, integer=True)
+    check_number(base_seed, "base_seed", low=0, integer=True)
+    check_number(n_members, "n_members", low=100, integer=True)
+    if not isinstance(vary, (bool, np.bool_)):
+        raise ValueError(f"vary: expected True or False; found {vary!r}")
+    if params is None:
+        params = WorldParams()
+    elif not isinstance(params, WorldParams):
+        raise TypeError(f"params: expected a WorldParams (or None); found {type(params).__name__}")
+    params.validate()
+    sequence = np.random.SeedSequence([int(base_seed), int(group)])
+    seed = int(sequence.generate_state(1)[0])
+    if vary:
+        rng = np.random.default_rng(sequence.spawn(1)[0])
+        draws = {key: float(np.round(rng.uniform(lo, hi), 3)) for key, (lo, hi) in VARIED_PARAMETERS.items()}
+        stages: dict[str, dict[str, float]] = {}
+        for key, value in draws.items():
+            stage, name = key.split(".")
+            stages.setdefault(stage, {})[name] = value
+        params = replace(params, **{stage: replace(getattr(params, stage), **values)
+                                    for stage, values in stages.items()})
+        params.validate()
+    varied = bool(vary) or params != WorldParams()
+    return GroupWorld(group=int(group), seed=seed, params=params, n_members=int(n_members), varied=varied)
