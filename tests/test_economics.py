@@ -413,6 +413,40 @@ def test_break_even_linear_case():
     assert ec.break_even(INPUTS, COSTS, "campaign_lift") == pytest.approx(3.0 - npv0 / slope, rel=1e-8)
 
 
+def test_break_even_campaign_lift_does_not_depend_on_the_measured_lift():
+    """The bar a campaign must clear is set by costs and reach, not by what the offer earned (plans A and B)."""
+    high = ec.break_even({**INPUTS, "campaign_lift": (3.0, 1.5)}, COSTS, "campaign_lift")
+    negative = ec.break_even({**INPUTS, "campaign_lift": (-5.0, 1.5)}, COSTS, "campaign_lift")
+    assert negative == pytest.approx(high, rel=1e-8)
+    assert _point_npv({**INPUTS, "campaign_lift": negative}, COSTS, 3, 0.15) == pytest.approx(0.0, abs=1e-4)
+
+
+def test_break_even_members_explains_a_negative_margin_per_member():
+    """With a campaign that loses money on each member, no base size pays; the message says why, with the number."""
+    losing = {**INPUTS, "campaign_lift": (-1.0, 1.5)}
+    one = {**losing, "members": 1}
+    per_member = _point_npv(one, COSTS, 3, 0.15) - _point_npv({**one, "members": 0}, COSTS, 3, 0.15)
+    assert per_member < 0
+    with pytest.raises(ValueError, match="loses money at any number of members") as info:
+        ec.break_even(losing, COSTS, "members")
+    assert "each member adds a negative present value" in str(info.value)
+    assert f"({per_member:+,.2f} RUB over 3 years" in str(info.value)
+    # The same programme with a profitable campaign has a break-even base.
+    assert ec.break_even(INPUTS, COSTS, "members") > 0
+
+
+def test_break_even_costs_and_reach_messages():
+    losing = {**INPUTS, "campaign_lift": (-1.0, 1.5)}
+    with pytest.raises(ValueError, match="loses money even at zero cost"):
+        ec.break_even(losing, COSTS, "costs")
+    with pytest.raises(ValueError, match="makes money .* whatever multiple"):
+        ec.break_even(INPUTS, {k: 0.0 for k in COSTS}, "costs")
+    with pytest.raises(ValueError, match="no member is reached"):
+        ec.break_even({**INPUTS, "members": 0}, COSTS, "campaign_lift")
+    with pytest.raises(ValueError, match="makes money at every value of it from 0 to 1"):
+        ec.break_even(INPUTS, {k: 0.0 for k in COSTS}, "targeted_share")
+
+
 # --------------------------------------------------------------------------
 # The member's side
 # --------------------------------------------------------------------------

@@ -1350,6 +1350,15 @@ def break_even(inputs: Mapping[str, Any], costs: Mapping[str, float], parameter:
     range; the root is found by bisection (``scipy.optimize.brentq``) on a
     widening bracket around the estimate.
 
+    A break-even value need not exist. The NPV rises one for one with
+    ``campaign_lift`` as long as some members are targeted, so a break-even
+    campaign effect exists whenever ``members``, ``targeted_share`` and
+    ``campaigns_per_year`` are positive. A break-even number of ``members``
+    exists only if each member adds a positive present value (the
+    programme's costs are fixed): if the campaign effect is negative enough,
+    the programme loses money at any size. Ask for a parameter whose break-
+    even exists, or check the benefit per member first.
+
     Parameters
     ----------
     inputs, costs, horizon, discount
@@ -1366,8 +1375,10 @@ def break_even(inputs: Mapping[str, Any], costs: Mapping[str, float], parameter:
     Raises
     ------
     ValueError
-        If no value within a wide range makes the NPV zero (e.g. the other
-        benefits alone already cover every cost, or can never do so).
+        If no allowed value of ``parameter`` makes the NPV zero. The message
+        says why in a manager's terms, e.g. that the programme loses money
+        at any number of members because each member adds a negative
+        present value, or that it makes money even at zero cost.
 
     Examples
     --------
@@ -1377,6 +1388,14 @@ def break_even(inputs: Mapping[str, Any], costs: Mapping[str, float], parameter:
     >>> costs = dict(process_upfront=50_000, process_annual=10_000, people_annual=5_000)
     >>> round(break_even(inputs, costs, "campaign_lift", horizon=2), 3)
     1.689
+
+    When each member brings a negative margin, no size of the member base
+    breaks even, and the error says so:
+
+    >>> break_even({**inputs, "campaign_lift": -1.0}, costs, "members", horizon=2)
+    Traceback (most recent call last):
+    ...
+    ValueError: parameter: no value of 'members' brings the NPV to zero: the programme loses money at any number of members, because each member adds a negative present value (-1.31 RUB over 2 years: personalisation -3.25, retention +1.95) while the costs (present value 74,386 RUB) do not shrink with fewer members. Raise what each member brings (e.g. campaign_lift) before asking how many members are needed.
     """
     from scipy.optimize import brentq
 
@@ -1399,7 +1418,7 @@ def break_even(inputs: Mapping[str, Any], costs: Mapping[str, float], parameter:
         if parameter == "retention":
             low = 1e-12
         if np.sign(npv(low)) == np.sign(npv(high)):
-            raise ValueError(f"parameter: no value of {parameter!r} in [0, 1] brings the NPV to zero")
+            raise ValueError(_no_break_even(parameter, point, c, horizon, discount, npv, low, high))
         return float(brentq(npv, low, high, xtol=1e-12))
     centre = checked[parameter][0] if parameter != "costs" else 1.0
     span = max(abs(centre), 1.0)
@@ -1409,7 +1428,65 @@ def break_even(inputs: Mapping[str, Any], costs: Mapping[str, float], parameter:
         if np.sign(npv(low)) != np.sign(npv(high)):
             return float(brentq(npv, low, high, xtol=1e-10 * span, maxiter=500))
         span *= 2
-    raise ValueError(f"parameter: no value of {parameter!r} brings the NPV to zero (searched up to +-{span:.3g})")
+    raise ValueError(_no_break_even(parameter, point, c, horizon, discount, npv, low, high))
+
+
+def _no_break_even(parameter: str, point: Mapping[str, np.ndarray], costs: dict[str, float], horizon: int,
+                   discount: float, npv: Any, low: float, high: float) -> str:
+    """Why no value of ``parameter`` brings the NPV to zero, in a manager's words."""
+    head = f"parameter: no value of {parameter!r} brings the NPV to zero: "
+    years = f"{horizon} year{'s' if horizon != 1 else ''}"
+    values = _present_values(point, costs, horizon, discount)
+    pv_costs = float(values["pv_costs"][0])
+    if parameter == "members":
+        n = float(point["members"][0])
+        per = {k: float(values[f"pv_{k}"][0]) / n if n > 0 else np.nan for k in ("personalisation", "retention")}
+        if n <= 0:  # the benefit per member cannot be read off a base of zero: evaluate one member
+            one = _present_values({**point, "members": np.array([1.0])}, costs, horizon, discount)
+            per = {k: float(one[f"pv_{k}"][0]) for k in ("personalisation", "retention")}
+        total = per["personalisation"] + per["retention"]
+        if total <= 0:
+            kind = "negative" if total < 0 else "zero"
+            return head + (
+                f"the programme loses money at any number of members, because each member adds a {kind} "
+                f"present value ({total:+,.2f} RUB over {years}: personalisation {per['personalisation']:+,.2f}, "
+                f"retention {per['retention']:+,.2f}) while the costs (present value {pv_costs:,.0f} RUB) do not "
+                "shrink with fewer members. Raise what each member brings (e.g. campaign_lift) before asking how "
+                "many members are needed."
+            )
+    if parameter == "costs":
+        benefits = float(values["pv_personalisation"][0] + values["pv_retention"][0])
+        if benefits <= 0:
+            return head + (
+                f"the programme loses money even at zero cost, because its benefits are not positive "
+                f"(present value {benefits:+,.0f} RUB over {years}); no cost the programme could bear exists."
+            )
+        return head + (
+            f"the programme's costs are zero, so it makes money (present value {benefits:,.0f} RUB over "
+            f"{years}) whatever multiple of them it bears."
+        )
+    if parameter in ("campaign_lift", "campaigns_per_year", "targeted_share"):
+        reach = float(point["members"][0] * point["targeted_share"][0] * point["campaigns_per_year"][0]) \
+            if parameter == "campaign_lift" else float(point["members"][0])
+        if reach == 0:
+            return head + (
+                f"the NPV does not depend on it, because no member is reached (members, targeted_share or "
+                f"campaigns_per_year is zero); the NPV is {npv(low):+,.0f} RUB at any value."
+            )
+    at_low, at_high = npv(low), npv(high)
+    if at_low < 0 and at_high < 0:
+        verdict = "loses money"
+    elif at_low > 0 and at_high > 0:
+        verdict = "makes money"
+    else:
+        verdict = "never crosses zero"
+    if verdict == "never crosses zero":
+        return head + f"the NPV does not change sign between {low:.3g} and {high:.3g} (NPV {at_low:+,.0f} to {at_high:+,.0f} RUB)."
+    return head + (
+        f"the programme {verdict} at every value of it from {low:.3g} to {high:.3g} (NPV from {at_low:+,.0f} to "
+        f"{at_high:+,.0f} RUB over {years}), with the other inputs at their estimates; changing {parameter!r} "
+        "alone cannot make it break even."
+    )
 
 
 # --------------------------------------------------------------------------

@@ -110,10 +110,20 @@ def _cofunded_inputs() -> dict:
     }
 
 
-def _break_even_members() -> float:
+#: Exercise 5.5 asks about a longer commitment than the notebook's three years.
+LONGER_HORIZON = 5
+
+
+def _break_even_lift_five_years() -> float:
+    """The campaign effect plan B needs to break even over five years.
+
+    A break-even campaign effect always exists: the NPV rises with the effect
+    as long as some members are targeted (unlike a break-even number of
+    members, which exists only if each member adds a positive margin).
+    """
     from crm_course.economics import break_even
 
-    return float(break_even(_cofunded_inputs(), COSTS, "members", horizon=3, discount=DISCOUNT))
+    return float(break_even(_cofunded_inputs(), COSTS, "campaign_lift", horizon=LONGER_HORIZON, discount=DISCOUNT))
 
 
 EXERCISES = [
@@ -171,13 +181,16 @@ EXERCISES = [
     ),
     Exercise(
         "5.5",
-        expected=_break_even_members,
+        expected=_break_even_lift_five_years,
         kind="number",
         rtol=0.01,
-        what="a number of active members",
+        what="a campaign effect in RUB per targeted member per campaign (one number)",
         hints={
-            "low": "Too low: use the co-funded plan (plan B) and every other input at its estimate.",
-            "high": "Too high: break_even() with parameter 'members' solves for the NPV of plan B being zero.",
+            "high": "Too high: run the programme for five years (horizon=5); over three years the set-up "
+                    "cost is spread over fewer campaigns.",
+            "low": "Too low: keep the 15% discount rate and every cost in costs, and ask break_even() for "
+                   "'campaign_lift' (RUB per targeted member per campaign), not for a yearly total.",
+            "correct": "Well done: compare it with the 95% interval of what the co-funded offer earns (lift_b).",
         },
     ),
 ]
