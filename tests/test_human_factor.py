@@ -68,11 +68,14 @@ def expected_csat(world, engagement, empowered, dissatisfied_at=2):
     return mean @ freq, low @ freq
 
 
-def policy_truth(world, *, total: bool) -> dict[str, float]:
-    """Mean CSAT over contacts under none/universal/selective empowerment.
+def policy_truth(world, *, total: bool) -> pd.DataFrame:
+    """Mean CSAT and the share of CSAT <= 2 over contacts under
+    none/universal/selective empowerment (rows), planted.
 
-    total=True lets engagement move with empowerment (staff.engagement_empowered
-    points); total=False holds each agent's observed engagement fixed (the
+    total=True counts everything that changes when an agent is empowered: the
+    direct effect (empowered_fit or empowered_misfit), the engagement gain
+    (staff.engagement_empowered points) and, through engagement, first-contact
+    resolution. total=False holds each agent's observed engagement fixed (the
     direct channel only).
     """
     agents = world.tables["agents"]
@@ -81,12 +84,24 @@ def policy_truth(world, *, total: bool) -> dict[str, float]:
     eng = agents["engagement"].to_numpy()
     shift = world.params.staff.engagement_empowered
     counts = world.tables["contacts"]["agent_id"].value_counts().reindex(agents["agent_id"]).to_numpy()
-    out = {}
+    rows = {}
     for name, new in (("none", np.zeros_like(emp)), ("universal", np.ones_like(emp)), ("selective", fit)):
         e = eng + shift * (new.astype(float) - emp) if total else eng
-        mean, _ = expected_csat(world, e, new)
-        out[name] = float(np.average(mean, weights=counts))
-    return out
+        mean, low = expected_csat(world, e, new)
+        rows[name] = {"mean_csat": float(np.average(mean, weights=counts)),
+                      "share_dissatisfied": float(np.average(low, weights=counts))}
+    return pd.DataFrame(rows).T
+
+
+def policy_gap(truth: pd.DataFrame, policy: str, baseline: str = "universal") -> dict[str, float]:
+    """Planted difference of a policy from the baseline, keyed like the diff_ columns."""
+    gap = truth.loc[policy] - truth.loc[baseline]
+    return {f"diff_{name}": float(value) for name, value in gap.items()}
+
+
+def gap_inside(row: pd.Series, gap: dict[str, float]) -> bool:
+    """Every planted difference lies inside its estimated interval."""
+    return all(inside(value, row[f"{name}_low"], row[f"{name}_high"]) for name, value in gap.items())
 
 
 def inside(value, low, high) -> bool:
@@ -345,42 +360,82 @@ def test_selective_beats_universal_on_the_direct_channel(big_world, big_frame, b
     so the selective policy beats the universal one; the estimated gap
     contains the planted one (computed by policy_truth)."""
     table = hf.empowerment_policies(big_main, big_frame, n_draws=300)
-    truth = policy_truth(big_world, total=False)
+    gap = policy_gap(policy_truth(big_world, total=False), "selective")
     row = table.loc["selective"]
     assert row["diff_mean_csat_low"] > 0
     assert row["diff_share_dissatisfied_high"] < 0
-    assert inside(truth["selective"] - truth["universal"], row["diff_mean_csat_low"], row["diff_mean_csat_high"])
+    assert inside(gap["diff_mean_csat"], row["diff_mean_csat_low"], row["diff_mean_csat_high"])
     assert table.loc["selective", "share_empowered"] == pytest.approx(big_frame["fit"].mean())
 
 
 def test_total_effect_of_the_policies_matches_the_planted_truth(big_world, big_frame, big_total):
     """Default world, model with pre-treatment terms only (empowerment is
     randomised, so its coefficients are total effects). The estimated
-    differences from universal empowerment contain the planted ones, which
-    include the engagement gain every empowered agent gets."""
+    differences from universal empowerment, in mean CSAT and in the share of
+    CSAT <= 2, contain the planted ones, which include the engagement gain
+    every empowered agent gets."""
     table = hf.empowerment_policies(big_total, big_frame, n_draws=300)
     truth = policy_truth(big_world, total=True)
     for policy in ("none", "selective"):
-        row = table.loc[policy]
-        assert inside(truth[policy] - truth["universal"], row["diff_mean_csat_low"], row["diff_mean_csat_high"])
+        assert gap_inside(table.loc[policy], policy_gap(truth, policy)), policy
     # Empowering the agents who fit beats empowering nobody, whatever the misfit penalty.
     against_none = hf.empowerment_policies(big_total, big_frame, baseline="none", n_draws=300)
     assert against_none.loc["selective", "diff_mean_csat_low"] > 0
-    assert inside(truth["selective"] - truth["none"], *against_none.loc["selective", ["diff_mean_csat_low",
-                                                                                   "diff_mean_csat_high"]])
+    assert gap_inside(against_none.loc["selective"], policy_gap(truth, "selective", "none"))
 
 
-def test_selective_beats_universal_in_total_when_the_misfit_harm_is_large():
-    """With a misfit penalty (-1.0) larger than the engagement gain, the
-    selective policy wins on the total effect as well."""
-    params = replace(P, support=replace(P.support, empowered_misfit=-1.0))
-    w = simulate(N_MEMBERS, SEED, params)
-    data = hf.support_frame(w.tables["contacts"], w.tables["agents"])
-    table = hf.empowerment_policies(hf.csat_ordered_logit(data, hf.EMPOWERMENT_TERMS), data, n_draws=300)
-    truth = policy_truth(w, total=True)
-    row = table.loc["selective"]
+def test_selective_beats_universal_in_total_on_the_default_world(big_world, big_frame, big_total):
+    """The Eastman lesson with everything counted. Planted: on the default
+    world, empowering agents who fail the criteria does net harm
+    (empowered_misfit outweighs the engagement gain and the better resolution
+    it brings), so selective empowerment gives a higher mean CSAT and fewer
+    contacts rated 1-2 than universal empowerment. Estimated, on a world of 200
+    agents: both differences have the planted sign with 95% intervals that
+    exclude zero. (With 200 agents both held on each of 12 seeds tried; with
+    the 100 agents of the shipped size, on only 7 of the 12: the pilot is
+    then underpowered for this comparison. See the next test.)"""
+    gap = policy_gap(policy_truth(big_world, total=True), "selective")
+    assert gap["diff_mean_csat"] > 0.1
+    assert gap["diff_share_dissatisfied"] < -0.02
+    row = hf.empowerment_policies(big_total, big_frame, n_draws=300).loc["selective"]
+    assert gap_inside(row, gap)
     assert row["diff_mean_csat_low"] > 0
-    assert inside(truth["selective"] - truth["universal"], row["diff_mean_csat_low"], row["diff_mean_csat_high"])
+    assert row["diff_share_dissatisfied_high"] < 0
+
+
+def test_selective_beats_universal_on_the_shipped_data():
+    """The world of data/ (simulate(20000, 2002); tests/test_data.py checks
+    that it reproduces the shipped files byte for byte), as chapter 4's
+    notebook analyses it. The planted total differences (selective minus
+    universal) lie inside the estimated intervals and the estimates have the
+    planted sign. With 100 agents the mean-CSAT interval only just excludes
+    zero; this guards the notebook's statement of it, not a power claim."""
+    w = simulate(20_000, 2002)
+    data = hf.support_frame(w.tables["contacts"], w.tables["agents"])
+    row = hf.empowerment_policies(hf.csat_ordered_logit(data, hf.EMPOWERMENT_TERMS), data).loc["selective"]
+    gap = policy_gap(policy_truth(w, total=True), "selective")
+    assert gap["diff_mean_csat"] > 0 and gap["diff_share_dissatisfied"] < 0
+    assert gap_inside(row, gap)
+    assert row["diff_mean_csat_low"] > 0
+    assert row["diff_share_dissatisfied_high"] < 0
+
+
+def test_policy_gap_follows_the_misfit_penalty(world, frame):
+    """Same seed, a milder penalty for empowering agents who fail the criteria
+    (empowered_misfit -0.3, the value the chapter was first written with):
+    the engagement gain then roughly cancels the harm, the planted total
+    advantage of selective over universal empowerment shrinks to about zero,
+    the estimate falls with it and still contains it."""
+    mild = simulate(N_MEMBERS, SEED, replace(P, support=replace(P.support, empowered_misfit=-0.3)))
+    gaps, rows = {}, {}
+    for label, w, data in (("default", world, frame),
+                           ("mild", mild, hf.support_frame(mild.tables["contacts"], mild.tables["agents"]))):
+        rows[label] = hf.empowerment_policies(hf.csat_ordered_logit(data, hf.EMPOWERMENT_TERMS), data,
+                                              n_draws=300).loc["selective"]
+        gaps[label] = policy_gap(policy_truth(w, total=True), "selective")
+    assert abs(gaps["mild"]["diff_mean_csat"]) < 0.1 < gaps["default"]["diff_mean_csat"]
+    assert rows["mild"]["diff_mean_csat"] < rows["default"]["diff_mean_csat"] - 0.1
+    assert gap_inside(rows["mild"], gaps["mild"])
 
 
 def test_engagement_shift_moves_engagement_with_the_treatment(frame):
@@ -451,8 +506,8 @@ def _mediation_truth(world):
 
 def test_mediation_recovers_the_indirect_and_direct_effects(world, per_agent):
     """Indirect: empowerment's engagement gain times engagement's effect on
-    agents' mean CSAT; direct: the fit-weighted mix of +0.6 and -0.3 on the
-    latent scale. Both computed from the planted model (natural effects)."""
+    agents' mean CSAT; direct: the fit-weighted mix of empowered_fit and
+    empowered_misfit on the latent scale. Both computed from the planted model (natural effects)."""
     table = hf.mediation_effects(per_agent, n_boot=1000)
     indirect, direct = _mediation_truth(world)
     assert inside(indirect, *table.loc["indirect", ["ci_low", "ci_high"]])
