@@ -124,9 +124,9 @@ def test_uplift_rule_profit_per_offer_recovers_the_planted_profit(world, case):
 
 
 def test_a_stronger_personalisation_lift_raises_the_npv(case):
-    """persuade_personalised_per_log_order 0.04 -> 0.20: the offer persuades more members with history."""
+    """persuade_personalised_per_log_order 0.10 -> 0.25: the offer persuades more members with history."""
     p = WorldParams()
-    stronger = replace(p, campaign=replace(p.campaign, persuade_personalised_per_log_order=0.20))
+    stronger = replace(p, campaign=replace(p.campaign, persuade_personalised_per_log_order=0.25))
     better = board_case(simulate(N_MEMBERS, SEED, stronger).tables, rng=1)
     assert better.figures["mean_npv"] > case.figures["mean_npv"]
     assert better.figures["mean_pv_personalisation"] > case.figures["mean_pv_personalisation"]

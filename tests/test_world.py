@@ -256,7 +256,7 @@ def test_a_stronger_history_effect_moves_the_estimate():
             log_h=lambda d: np.log1p(d["prior_orders"]), persuaded=lambda d: d["persuaded"].astype(float))
         return smf.ols("persuaded ~ log_h", data=pers).fit().params["log_h"]
 
-    stronger = with_(campaign=replace(P.campaign, persuade_personalised_per_log_order=0.10))
+    stronger = with_(campaign=replace(P.campaign, persuade_personalised_per_log_order=0.25))
     assert slope(stronger) - slope(P) > 0.03
 
 

@@ -942,7 +942,7 @@ def board_case(
 #: Keys are ``"<stage>.<field>"`` of :class:`crm_course.world.params.WorldParams`.
 VARIED_PARAMETERS: dict[str, tuple[float, float]] = {
     "campaign.persuade_personalised": (0.03, 0.07),
-    "campaign.persuade_personalised_per_log_order": (0.02, 0.08),
+    "campaign.persuade_personalised_per_log_order": (0.06, 0.14),
     "staff.engagement_paid_on_time": (5.0, 11.0),
     "staff.engagement_shared_desk": (-9.0, -3.0),
     "support.empowered_fit": (0.3, 0.9),
