@@ -77,3 +77,32 @@ def test_stale_output_fails_nbval_with_a_readable_diff(tmp_path):
         capture_output=True, text=True, cwd=tmp_path, timeout=300,
     )
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_opens_with_the_colab_setup_cell(path):
+    from crm_course.notebook_tools import colab_cell_problems
+
+    assert colab_cell_problems(nbformat.read(path, as_version=4)) == []
+
+
+def test_colab_cell_is_checked_and_the_repository_can_be_set(tmp_path):
+    from crm_course.notebook_tools import COLAB_CELL, colab_cell_problems, set_repository
+
+    nb = _notebook([nbformat.v4.new_code_cell(COLAB_CELL, execution_count=1), nbformat.v4.new_code_cell("1", execution_count=2)])
+    assert colab_cell_problems(nb) == []
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nb, path)
+    assert set_repository(path, "https://example.com/me/crm-course.git") is True
+    assert set_repository(path, "https://example.com/me/crm-course.git") is False
+    changed = nbformat.read(path, as_version=4)
+    assert 'COURSE_REPOSITORY = "https://example.com/me/crm-course.git"' in changed.cells[0].source
+    assert colab_cell_problems(changed) == []
+    with pytest.raises(ValueError, match="url: expected an https:// or git@ address"):
+        set_repository(path, "not a url")
+    other = _notebook([nbformat.v4.new_code_cell("import pandas", execution_count=1)])
+    assert colab_cell_problems(other) != []
+    # The cell runs silently outside Colab.
+    namespace: dict = {}
+    exec(COLAB_CELL, namespace)
+    assert "REPLACE-WITH" in namespace["COURSE_REPOSITORY"]

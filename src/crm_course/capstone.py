@@ -163,7 +163,7 @@ class BoardAssumptions:
         Cost of sending one personalised offer (default 3 RUB, as in the
         experiment). A different value re-costs the experiment's profit.
     merchants_fund_bonus : bool
-        If True, the merchants who gain the extra sales pay the 10 RUB bonus
+        If True, the merchants who gain the extra sales pay the bonus
         cashback of converting members ("plan B" of chapter 5); Kopilka then
         pays only the sending cost. Default False: Kopilka pays, as tested.
     pay_on_time : bool
