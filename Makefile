@@ -38,8 +38,11 @@ $(STAMP): pyproject.toml uv.lock | $(UV)
 
 env: $(STAMP)
 
+# JupyterLab refuses to run as root unless told; containers and some servers run as root.
+LAB_ROOT := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
+
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/00_introduction.ipynb
+	$(BIN)/jupyter lab $(LAB_ROOT) notebooks/00_introduction.ipynb
 
 test: $(STAMP)
 	$(BIN)/python -m pytest tests notebooks $(PYTEST_NB)
