@@ -107,6 +107,40 @@ EMPOWERMENT_TERMS = "empowered * fit + not_paid_out + paid_on_time + shared_desk
 KAM_TERMS = "relationship_quality + meetings_per_year"
 
 _SE_OLS = {"naive": "nonrobust", "HC1": "HC1", "HC3": "HC3", "cluster": "cluster", "cluster-crv3": "cluster-crv3"}
+
+
+def _ols_fit(
+    data: pd.DataFrame,
+    outcome: str,
+    terms: str,
+    *,
+    se: str,
+    cluster: str,
+    name: str,
+    use_t: bool | None = None,
+    min_clusters: int = 1,
+    cluster_unit: str = "clusters",
+):
+    """OLS of ``outcome ~ terms`` with the chosen standard errors (shared by the CSAT
+    and key-account models). ``use_t=None`` keeps statsmodels' default."""
+    import statsmodels.formula.api as smf
+
+    _check_name(outcome, "outcome")
+    if se not in {"cluster", "cluster-crv3", "HC1", "naive"}:
+        raise ValueError(f"se: expected 'cluster', 'cluster-crv3', 'HC1' or 'naive'; found {se!r}")
+    clustered = se.startswith("cluster")
+    if clustered:
+        _check_name(cluster, "cluster")
+    frame = _model_frame(data, outcome, terms, [cluster] if clustered else [], name=name)
+    model = smf.ols(f"{outcome} ~ {terms}", frame)
+    if not clustered:
+        return model.fit(cov_type=_SE_OLS[se], use_t=use_t)
+    n_groups = frame[cluster].nunique()
+    if n_groups < min_clusters:
+        raise ValueError(
+            f"{name}: column {cluster!r} should identify at least {min_clusters} {cluster_unit}; found {n_groups}"
+        )
+    return model.fit(cov_type=_SE_OLS[se], use_t=use_t, cov_kwds={"groups": frame[cluster].rename(cluster)})
 _WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
 
 
@@ -559,20 +593,7 @@ def csat_ols(
     >>> fit.cov_type
     'cluster'
     """
-    import statsmodels.formula.api as smf
-
-    _check_name(outcome, "outcome")
-    if se not in {"cluster", "cluster-crv3", "HC1", "naive"}:
-        raise ValueError(f"se: expected 'cluster', 'cluster-crv3', 'HC1' or 'naive'; found {se!r}")
-    clustered = se.startswith("cluster")
-    if clustered:
-        _check_name(cluster, "cluster")
-    frame = _model_frame(data, outcome, terms, [cluster] if clustered else [], name="data")
-    model = smf.ols(f"{outcome} ~ {terms}", frame)
-    if clustered:
-        groups = frame[cluster].rename(cluster)
-        return model.fit(cov_type=_SE_OLS[se], cov_kwds={"groups": groups})
-    return model.fit(cov_type=_SE_OLS[se])
+    return _ols_fit(data, outcome, terms, se=se, cluster=cluster, name="data")
 
 
 def csat_mixed(
@@ -1273,24 +1294,8 @@ def key_account_growth(
     >>> fit.cov_type
     'cluster'
     """
-    import statsmodels.formula.api as smf
-
-    _check_name(outcome, "outcome")
-    if se not in {"cluster", "cluster-crv3", "HC1", "naive"}:
-        raise ValueError(f"se: expected 'cluster', 'cluster-crv3', 'HC1' or 'naive'; found {se!r}")
-    clustered = se.startswith("cluster")
-    if clustered:
-        _check_name(cluster, "cluster")
-    frame = _model_frame(key_accounts, outcome, terms, [cluster] if clustered else [], name="key_accounts")
-    model = smf.ols(f"{outcome} ~ {terms}", frame)
-    if clustered:
-        n_groups = frame[cluster].nunique()
-        if n_groups < 3:
-            raise ValueError(f"key_accounts: column {cluster!r} should identify at least 3 managers; found {n_groups}")
-        return model.fit(cov_type=_SE_OLS[se], use_t=True,
-                         cov_kwds={"groups": frame[cluster].rename(cluster), "use_correction": True,
-                                   "df_correction": True})
-    return model.fit(cov_type=_SE_OLS[se], use_t=True)
+    return _ols_fit(key_accounts, outcome, terms, se=se, cluster=cluster, name="key_accounts",
+                    use_t=True, min_clusters=3, cluster_unit="managers")
 
 
 def wild_cluster_bootstrap(
