@@ -27,7 +27,7 @@ currency.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -1076,16 +1076,21 @@ _SHARES = ("retention", "targeted_share", "contacted_share")
 _NON_NEGATIVE = ("members", "campaigns_per_year")
 
 
+def _check_keys(given: Mapping, expected: Sequence[str], name: str) -> None:
+    """The dict ``given`` has exactly the ``expected`` keys, or a message naming the difference."""
+    missing = [k for k in expected if k not in given]
+    unknown = [k for k in given if k not in expected]
+    if missing:
+        raise ValueError(f"{name}: missing {missing}; expected the keys {list(expected)}")
+    if unknown:
+        raise ValueError(f"{name}: unknown key(s) {unknown}; expected the keys {list(expected)}")
+
+
 def _inputs(inputs: Any) -> dict[str, tuple[float, float]]:
     """Validated {name: (estimate, standard error)}; a plain number has a standard error of 0."""
     if not isinstance(inputs, Mapping):
         raise TypeError(f"inputs: expected a dict of name -> (estimate, standard error); found {type(inputs).__name__}")
-    missing = [k for k in INPUT_NAMES if k not in inputs]
-    unknown = [k for k in inputs if k not in INPUT_NAMES]
-    if missing:
-        raise ValueError(f"inputs: missing {missing}; expected the keys {list(INPUT_NAMES)}")
-    if unknown:
-        raise ValueError(f"inputs: unknown key(s) {unknown}; expected the keys {list(INPUT_NAMES)}")
+    _check_keys(inputs, INPUT_NAMES, "inputs")
     out = {}
     for key, value in inputs.items():
         pair = (value, 0.0) if np.isscalar(value) else tuple(value)
@@ -1106,12 +1111,7 @@ def _inputs(inputs: Any) -> dict[str, tuple[float, float]]:
 def _costs(costs: Any) -> dict[str, float]:
     if not isinstance(costs, Mapping):
         raise TypeError(f"costs: expected a dict of name -> RUB; found {type(costs).__name__}")
-    missing = [k for k in COST_NAMES if k not in costs]
-    unknown = [k for k in costs if k not in COST_NAMES]
-    if missing:
-        raise ValueError(f"costs: missing {missing}; expected the keys {list(COST_NAMES)}")
-    if unknown:
-        raise ValueError(f"costs: unknown key(s) {unknown}; expected the keys {list(COST_NAMES)}")
+    _check_keys(costs, COST_NAMES, "costs")
     return {k: float(check_number(v, f"costs[{k!r}]", low=0)) for k, v in costs.items()}
 
 
