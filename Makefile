@@ -52,22 +52,22 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest tests
 
 notebooks: $(STAMP)
-	$(BIN)/python -m crm_course.notebook_tools execute notebooks/*.ipynb
+	$(BIN)/python -m crm_kit.notebooks execute notebooks/*.ipynb
 
 data: $(STAMP)
 	$(BIN)/python -m crm_course.world --out data
 
 student: $(STAMP)
-	$(BIN)/python -m crm_course.student notebooks student
+	$(BIN)/python -m crm_kit.student notebooks student
 
 site: $(STAMP)
-	$(BIN)/python -m crm_course.site --out site
+	$(BIN)/python -m crm_kit.site --out site
 
 # Colab installs the package from where you publish the course: write that
 # address into every notebook's first cell, e.g. make colab REPO=https://github.com/you/crm-course.git
 colab: $(STAMP)
 	@test -n "$(REPO)" || { echo "usage: make colab REPO=https://...your copy of the course...git"; exit 2; }
-	$(BIN)/python -m crm_course.notebook_tools set-repository "$(REPO)" notebooks/*.ipynb
+	$(BIN)/python -m crm_kit.notebooks set-repository "$(REPO)" notebooks/*.ipynb
 
 # Binder's pinned requirements, exported from uv.lock (a test checks they agree).
 binder: $(STAMP)

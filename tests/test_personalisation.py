@@ -1,4 +1,4 @@
-"""Tests of crm_course.personalisation: recovery of the planted campaign effects, hand-computed
+"""Tests of crm_course.experiments and crm_course.uplift: recovery of the planted campaign effects, hand-computed
 small cases and bad inputs.
 
 The planted truth of the campaign is not literally a parameter for most estimands. A member sent
@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crm_course import personalisation as pz
+from crm_course.kopilka.truth import planted_campaign_effects
+from crm_course import experiments, profitability, uplift
 from crm_course.world import simulate
 from crm_course.world.params import WorldParams
 
@@ -29,13 +30,13 @@ SEED = 31
 
 
 def _experiment(world) -> pd.DataFrame:
-    exp = pz.history_features(world.tables["offer_experiment"])
+    exp = experiments.history_features(world.tables["offer_experiment"])
     exp["profit"] = exp["margin_30d"] - exp["offer_cost"]
     return exp
 
 
 def _truth(world, exp) -> pd.DataFrame:
-    truth = pz.planted_campaign_effects(world).set_index("customer_id").loc[exp["customer_id"]]
+    truth = planted_campaign_effects(world).set_index("customer_id").loc[exp["customer_id"]]
     truth.index = exp.index
     return truth
 
@@ -69,7 +70,7 @@ def steep_world():
 
 def _toy(n_per_arm: int = 40, seed: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
-    arms = np.repeat(list(pz.ARMS), n_per_arm)
+    arms = np.repeat(list(experiments.ARMS), n_per_arm)
     n = len(arms)
     orders = rng.poisson(2, n)
     return pd.DataFrame({
@@ -109,7 +110,7 @@ def test_planted_truth_reproduces_the_control_rate_and_the_persuaded_share(defau
 def test_arm_summary_recovers_the_planted_conversion_lifts(default_world):
     """The difference in conversion rates estimates the mean of the members' true lifts."""
     _, exp, truth = default_world
-    summary = pz.arm_summary(exp, "converted").set_index("arm")
+    summary = experiments.arm_summary(exp, "converted").set_index("arm")
     for arm in ("generic", "personalised"):
         true_lift = truth[f"lift_{arm}"].mean()
         assert summary.loc[arm, "lift_ci_low"] < true_lift < summary.loc[arm, "lift_ci_high"]
@@ -121,7 +122,7 @@ def test_persuadable_share_without_history_recovers_the_planted_parameters(defau
     share equals persuade_generic and persuade_personalised + per_log_order * log(1) exactly."""
     _, exp, _ = default_world
     params = WorldParams().campaign
-    shares = pz.persuadable_share(exp[exp["prior_orders"] == 0]).set_index("arm")
+    shares = uplift.persuadable_share(exp[exp["prior_orders"] == 0]).set_index("arm")
     assert shares.loc["generic", "ci_low"] < params.persuade_generic < shares.loc["generic", "ci_high"]
     assert shares.loc["personalised", "ci_low"] < params.persuade_personalised < shares.loc["personalised", "ci_high"]
 
@@ -129,8 +130,8 @@ def test_persuadable_share_without_history_recovers_the_planted_parameters(defau
 def test_logit_average_marginal_effects_recover_the_planted_lifts(default_world):
     """The logit's average discrete changes estimate the mean true lift, covariates or not."""
     _, exp, truth = default_world
-    model = pz.fit_lift_model(exp, covariates=list(pz.HISTORY_FEATURES))
-    effects = pz.arm_effects(model).set_index("comparison")
+    model = experiments.fit_lift_model(exp, covariates=list(experiments.HISTORY_FEATURES))
+    effects = experiments.arm_effects(model).set_index("comparison")
     for arm in ("generic", "personalised"):
         row = effects.loc[f"{arm} - none"]
         assert row["ci_low"] < truth[f"lift_{arm}"].mean() < row["ci_high"]
@@ -143,12 +144,12 @@ def test_interaction_recovers_the_growth_of_the_personalised_advantage(default_w
     """The LPM interaction estimates the slope of the best linear approximation of the true lifts in
     log(1 + prior orders) -- not the planted per_log_order, which lapsed members dilute."""
     _, exp, truth = default_world
-    vs_generic = pz.fit_lift_model(exp, moderator="prior_orders", kind="ols", control="generic")
+    vs_generic = experiments.fit_lift_model(exp, moderator="prior_orders", kind="ols", control="generic")
     ci = vs_generic.conf_int().loc["personalised:log1p_prior_orders"]
     true_slope = _blp_slope(truth, truth["lift_personalised"] - truth["lift_generic"])
     assert true_slope > 0
     assert ci.iloc[0] < true_slope < ci.iloc[1]
-    vs_none = pz.fit_lift_model(exp, moderator="prior_orders", kind="ols")
+    vs_none = experiments.fit_lift_model(exp, moderator="prior_orders", kind="ols")
     for arm in ("generic", "personalised"):
         ci = vs_none.conf_int().loc[f"{arm}:log1p_prior_orders"]
         assert ci.iloc[0] < _blp_slope(truth, truth[f"lift_{arm}"]) < ci.iloc[1]
@@ -157,8 +158,8 @@ def test_interaction_recovers_the_growth_of_the_personalised_advantage(default_w
 def test_conditional_effects_by_history_recover_the_planted_lift_of_newcomers(default_world):
     """At zero prior orders the LPM's conditional effect targets the intercept of the same line."""
     _, exp, truth = default_world
-    model = pz.fit_lift_model(exp, moderator="prior_orders", kind="ols")
-    at_zero = pz.arm_effects(model, at=[0]).set_index("comparison").loc["personalised - none"]
+    model = experiments.fit_lift_model(exp, moderator="prior_orders", kind="ols")
+    at_zero = experiments.arm_effects(model, at=[0]).set_index("comparison").loc["personalised - none"]
     intercept = np.polyfit(np.log1p(truth["prior_orders"]), truth["lift_personalised"], 1)[1]
     assert at_zero["ci_low"] < intercept < at_zero["ci_high"]
     assert at_zero["effect"] == pytest.approx(model.params["personalised"], abs=1e-12)
@@ -168,8 +169,8 @@ def test_a_steeper_learning_relationship_moves_the_estimate_up(default_world, st
     _, exp, _ = default_world
     _, steep_exp, steep_truth = steep_world
     term = "personalised:log1p_prior_orders"
-    base = pz.fit_lift_model(exp, moderator="prior_orders", kind="ols", control="generic")
-    steep = pz.fit_lift_model(steep_exp, moderator="prior_orders", kind="ols", control="generic")
+    base = experiments.fit_lift_model(exp, moderator="prior_orders", kind="ols", control="generic")
+    steep = experiments.fit_lift_model(steep_exp, moderator="prior_orders", kind="ols", control="generic")
     assert steep.params[term] - base.params[term] > 2 * np.hypot(steep.bse[term], base.bse[term])
     ci = steep.conf_int().loc[term]
     assert ci.iloc[0] < _blp_slope(steep_truth, steep_truth["lift_personalised"] - steep_truth["lift_generic"]) < ci.iloc[1]
@@ -178,12 +179,12 @@ def test_a_steeper_learning_relationship_moves_the_estimate_up(default_world, st
 def _targeting_rules(world, exp):
     """The notebook's rules: expected incremental profit > 0, and as many offers to the likeliest buyers."""
     cp = world.params.campaign
-    pred = pz.cross_fit_uplift(exp, seed=2002)
+    pred = uplift.cross_fit_uplift(exp, seed=2002)
     tx = world.tables["transactions"]
     before = tx[tx["order_date"] < exp["campaign_date"].iloc[0]]
     margin_rate = (before["commission"] - before["cashback"]).sum() / before["order_value"].sum()
-    value = pz.value_per_order(exp, margin_rate, typical_order=before["order_value"].mean())
-    expected = pz.expected_incremental_profit(pred, value, cost_per_offer=cp.send_cost_personalised,
+    value = profitability.value_per_order(exp, margin_rate, typical_order=before["order_value"].mean())
+    expected = uplift.expected_incremental_profit(pred, value, cost_per_offer=cp.send_cost_personalised,
                                               incentive_per_conversion=cp.bonus_cashback)
     uplift_rule = (expected > 0).to_numpy()
     propensity_rule = (pred["treated"].rank(ascending=False, method="first") <= uplift_rule.sum()).to_numpy()
@@ -200,10 +201,10 @@ def test_uplift_targeting_beats_propensity_targeting_in_planted_profit(n_members
     truth = _truth(world, exp)
     uplift_rule, propensity_rule = _targeting_rules(world, exp)
     gain = truth["profit_personalised"].to_numpy()
-    blanket, uplift, propensity = gain.mean(), (gain * uplift_rule).mean(), (gain * propensity_rule).mean()
-    assert uplift > 0
-    assert uplift > blanket  # targeting beats sending to everyone
-    assert uplift > propensity + 0.1  # RUB per member of the base
+    blanket, by_uplift, propensity = gain.mean(), (gain * uplift_rule).mean(), (gain * propensity_rule).mean()
+    assert by_uplift > 0
+    assert by_uplift > blanket  # targeting beats sending to everyone
+    assert by_uplift > propensity + 0.1  # RUB per member of the base
     assert 0.02 < uplift_rule.mean() < 0.6
 
 
@@ -214,8 +215,8 @@ def test_propensity_targets_are_sure_things(default_world):
     uplift_rule, propensity_rule = _targeting_rules(world, exp)
     assert truth.loc[propensity_rule, "base_rate"].mean() > 2 * truth.loc[uplift_rule, "base_rate"].mean()
     targeted = exp[propensity_rule]
-    cost_p = pz.arm_summary(targeted, "offer_cost").set_index("arm").loc["personalised", "mean"]
-    cost_u = pz.arm_summary(exp[uplift_rule], "offer_cost").set_index("arm").loc["personalised", "mean"]
+    cost_p = experiments.arm_summary(targeted, "offer_cost").set_index("arm").loc["personalised", "mean"]
+    cost_u = experiments.arm_summary(exp[uplift_rule], "offer_cost").set_index("arm").loc["personalised", "mean"]
     assert cost_p > cost_u + 1.0
 
 
@@ -225,7 +226,7 @@ def test_no_persuasion_means_no_lift_and_no_targeting_gain():
                                          persuade_personalised_per_log_order=0.0))
     world = simulate(n_members=20_000, seed=SEED, params=params)
     exp = _experiment(world)
-    summary = pz.arm_summary(exp, "converted").set_index("arm")
+    summary = experiments.arm_summary(exp, "converted").set_index("arm")
     for arm in ("generic", "personalised"):
         assert summary.loc[arm, "lift_ci_low"] < 0 < summary.loc[arm, "lift_ci_high"]
     truth = _truth(world, exp)
@@ -242,7 +243,7 @@ def test_no_persuasion_means_no_lift_and_no_targeting_gain():
 def test_arm_summary_matches_hand_computation():
     df = pd.DataFrame({"arm": ["none"] * 4 + ["generic"] * 5,
                        "y": [0.0, 1.0, 2.0, 3.0, 2.0, 4.0, 6.0, 8.0, 10.0]})
-    out = pz.arm_summary(df, "y", arms=None).set_index("arm")
+    out = experiments.arm_summary(df, "y", arms=None).set_index("arm")
     assert out.loc["none", "mean"] == pytest.approx(1.5)
     assert out.loc["generic", "mean"] == pytest.approx(6.0)
     se = np.sqrt(np.var([0, 1, 2, 3], ddof=1) / 4 + np.var([2, 4, 6, 8, 10], ddof=1) / 5)
@@ -257,13 +258,13 @@ def test_persuadable_share_matches_hand_computation():
     df = pd.DataFrame({"arm": ["none"] * 10 + ["personalised"] * 10,
                        "converted": [1] * 2 + [0] * 8 + [1] * 6 + [0] * 4,
                        "band": ["a", "b"] * 10})
-    row = pz.persuadable_share(df).iloc[0]
+    row = uplift.persuadable_share(df).iloc[0]
     pc, pt = 0.2, 0.6
     assert row["share"] == pytest.approx((pt - pc) / (1 - pc))
     vc, vt = np.var([1] * 2 + [0] * 8, ddof=1) / 10, np.var([1] * 6 + [0] * 4, ddof=1) / 10
     assert row["se"] == pytest.approx(np.sqrt(vt / (1 - pc) ** 2 + (1 - pt) ** 2 * vc / (1 - pc) ** 4))
     assert row["lift_se"] == pytest.approx(np.sqrt(vt + vc))
-    by_band = pz.persuadable_share(df, by="band")
+    by_band = uplift.persuadable_share(df, by="band")
     assert list(by_band["band"]) == ["a", "b"]
 
 
@@ -271,7 +272,7 @@ def test_balance_table_matches_hand_computation():
     df = pd.DataFrame({"arm": ["none", "none", "generic", "generic", "personalised", "personalised"],
                        "x": [1.0, 3.0, 2.0, 6.0, 2.0, 2.0],
                        "r": [1.0, np.nan, 2.0, 3.0, np.nan, np.nan]})
-    out = pz.balance_table(df, ["x", "r"]).set_index("variable")
+    out = experiments.balance_table(df, ["x", "r"]).set_index("variable")
     assert out.loc["share of customers", "none"] == pytest.approx(1 / 3)
     assert out.loc["share of customers", "p_value"] == pytest.approx(1.0)
     smd_generic = (4.0 - 2.0) / np.sqrt((8.0 + 2.0) / 2)
@@ -283,28 +284,28 @@ def test_balance_table_matches_hand_computation():
 
 def test_unequal_arm_sizes_fail_the_sample_ratio_check():
     df = pd.DataFrame({"arm": ["none"] * 600 + ["generic"] * 400, "x": np.arange(1000.0)})
-    p_equal = pz.balance_table(df, ["x"], arms=None).set_index("variable").loc["share of customers", "p_value"]
+    p_equal = experiments.balance_table(df, ["x"], arms=None).set_index("variable").loc["share of customers", "p_value"]
     assert p_equal < 1e-9
-    p_planned = pz.balance_table(df, ["x"], arms=None, expected_shares={"none": 0.6, "generic": 0.4})
+    p_planned = experiments.balance_table(df, ["x"], arms=None, expected_shares={"none": 0.6, "generic": 0.4})
     assert p_planned.set_index("variable").loc["share of customers", "p_value"] == pytest.approx(1.0)
 
 
 def test_saturated_logit_effect_equals_the_difference_in_rates():
     df = _toy(200, seed=3)
-    model = pz.fit_lift_model(df)
-    effects = pz.arm_effects(model).set_index("comparison")
+    model = experiments.fit_lift_model(df)
+    effects = experiments.arm_effects(model).set_index("comparison")
     rates = df.groupby("arm")["converted"].mean()
     assert effects.loc["generic - none", "effect"] == pytest.approx(rates["generic"] - rates["none"], abs=1e-8)
     assert effects.loc["personalised - generic", "effect"] == pytest.approx(
         rates["personalised"] - rates["generic"], abs=1e-8)
-    welch = pz.arm_summary(df, "converted").set_index("arm").loc["generic", "lift_se"]
+    welch = experiments.arm_summary(df, "converted").set_index("arm").loc["generic", "lift_se"]
     assert effects.loc["generic - none", "se"] == pytest.approx(welch, rel=0.02)
 
 
 def test_ols_effects_equal_the_coefficients():
     df = _toy(100, seed=4)
-    model = pz.fit_lift_model(df, "revenue_30d", moderator="prior_orders", kind="ols")
-    at = pz.arm_effects(model, at=[0, 3], contrasts=False)
+    model = experiments.fit_lift_model(df, "revenue_30d", moderator="prior_orders", kind="ols")
+    at = experiments.arm_effects(model, at=[0, 3], contrasts=False)
     b = model.params
     row = at[(at["arm"] == "generic") & (at["prior_orders"] == 3)].iloc[0]
     assert row["effect"] == pytest.approx(b["generic"] + b["generic:log1p_prior_orders"] * np.log1p(3))
@@ -316,10 +317,10 @@ def test_uplift_curve_matches_targeting_value():
     df = pd.DataFrame({"arm": ["personalised", "none"] * 4,
                        "profit": [5.0, 1.0, 4.0, 2.0, -2.0, 0.0, -1.0, 1.0],
                        "score": [4, 4, 3, 3, 2, 2, 1, 1]})
-    curve = pz.uplift_curve(df, "score", shares=[0, 0.5, 1], arms=None)
+    curve = uplift.uplift_curve(df, "score", shares=[0, 0.5, 1], arms=None)
     assert curve["value_per_customer"].tolist() == pytest.approx([0.0, 1.5, 0.5])
     assert curve["random"].tolist() == pytest.approx([0.0, 0.25, 0.5])
-    half = pz.targeting_value(df, df["score"] >= 3, arms=None)
+    half = uplift.targeting_value(df, df["score"] >= 3, arms=None)
     assert half["value_per_customer"] == pytest.approx(1.5)
     assert half["lift_among_targeted"] == pytest.approx(3.0)
     se = np.sqrt(np.var([5.0, 4.0], ddof=1) / 2 + np.var([1.0, 2.0], ddof=1) / 2)
@@ -329,17 +330,17 @@ def test_uplift_curve_matches_targeting_value():
 
 def test_value_and_expected_profit_match_hand_computation():
     toy = pd.DataFrame({"prior_orders": [0, 1, 3], "prior_spend": [0.0, 3000.0, 3000.0]})
-    v = pz.value_per_order(toy, 0.02, typical_order=1000.0, prior_weight=1.0)
+    v = profitability.value_per_order(toy, 0.02, typical_order=1000.0, prior_weight=1.0)
     assert v.tolist() == pytest.approx([20.0, 40.0, 0.02 * 4000.0 / 4])
     pred = pd.DataFrame({"treated": [0.9, 0.2], "control": [0.9, 0.1], "uplift": [0.0, 0.1]})
-    profit = pz.expected_incremental_profit(pred, [50.0, 60.0], cost_per_offer=3.0, incentive_per_conversion=10.0)
+    profit = uplift.expected_incremental_profit(pred, [50.0, 60.0], cost_per_offer=3.0, incentive_per_conversion=10.0)
     assert profit.tolist() == pytest.approx([-12.0, 1.0])
 
 
 def test_history_features_code_missing_recency_with_a_flag():
     df = _toy(5)
-    out = pz.history_features(df)
-    assert set(pz.HISTORY_FEATURES) <= set(out.columns)
+    out = experiments.history_features(df)
+    assert set(experiments.HISTORY_FEATURES) <= set(out.columns)
     none = df["weeks_since_last_order"].isna()
     assert (out.loc[none, "no_history"] == 1).all() and (out.loc[none, "log_recency"] == 0).all()
     assert out["log_orders"].tolist() == pytest.approx(np.log1p(df["prior_orders"]).tolist())
@@ -348,22 +349,22 @@ def test_history_features_code_missing_recency_with_a_flag():
 
 def test_split_sample_is_stratified_reproducible_and_disjoint():
     df = _toy(101)
-    train, test = pz.split_sample(df, 0.5, seed=5)
-    again_train, _ = pz.split_sample(df, 0.5, seed=5)
+    train, test = uplift.split_sample(df, 0.5, seed=5)
+    again_train, _ = uplift.split_sample(df, 0.5, seed=5)
     assert train.index.equals(again_train.index)
     assert train.index.intersection(test.index).empty
     assert len(train) + len(test) == len(df)
-    assert test["arm"].value_counts().to_dict() == {a: 50 for a in pz.ARMS} or \
-        test["arm"].value_counts().to_dict() == {a: 51 for a in pz.ARMS}
+    assert test["arm"].value_counts().to_dict() == {a: 50 for a in experiments.ARMS} or \
+        test["arm"].value_counts().to_dict() == {a: 51 for a in experiments.ARMS}
 
 
 def test_cross_fitting_predicts_each_fold_with_the_other_folds():
-    df = pz.history_features(_toy(150, seed=6))
+    df = experiments.history_features(_toy(150, seed=6))
     features = ["log_orders", "tenure_years"]  # few features: the toy arms are small
-    pred = pz.cross_fit_uplift(df, features, seed=1)
+    pred = uplift.cross_fit_uplift(df, features, seed=1)
     assert sorted(pred["fold"].unique()) == [0, 1]
     inside = pred["fold"] == 0
-    refit = pz.fit_uplift_model(df[~inside], features)
+    refit = uplift.fit_uplift_model(df[~inside], features)
     direct = refit.predict(df[inside])
     pd.testing.assert_frame_equal(pred.loc[inside, ["treated", "control", "uplift"]], direct)
     # balanced within arms
@@ -378,7 +379,7 @@ def test_uplift_model_recovers_a_simple_uplift():
     arm = rng.choice(["none", "personalised"], size=n)
     p = 1 / (1 + np.exp(-(-1 + x + 0.8 * (arm == "personalised"))))
     df = pd.DataFrame({"arm": arm, "x": x, "converted": rng.random(n) < p})
-    model = pz.fit_uplift_model(df, ["x"], arms=None)
+    model = uplift.fit_uplift_model(df, ["x"], arms=None)
     pred = model.predict(pd.DataFrame({"x": [0.0]}))
     true = 1 / (1 + np.exp(0.2)) - 1 / (1 + np.exp(1.0))
     assert pred["uplift"].iloc[0] == pytest.approx(true, abs=0.04)
@@ -387,18 +388,18 @@ def test_uplift_model_recovers_a_simple_uplift():
 def test_helpers_do_not_modify_their_input():
     df = _toy(60, seed=9)
     original = df.copy()
-    feats = pz.history_features(df)
+    feats = experiments.history_features(df)
     feats_copy = feats.copy()
-    pz.arm_summary(df, ["converted", "profit"])
-    pz.balance_table(df)
-    pz.persuadable_share(df)
-    pz.fit_lift_model(df, moderator="prior_orders")
-    pz.split_sample(df)
-    pz.cross_fit_uplift(feats, ["log_orders", "tenure_years"])
-    pz.uplift_curve(df, df["prior_orders"].astype(float))
-    pz.targeting_value(df, df["prior_orders"] > 1)
-    pz.value_per_order(df, 0.02)
-    pz.balance_test(feats)
+    experiments.arm_summary(df, ["converted", "profit"])
+    experiments.balance_table(df)
+    uplift.persuadable_share(df)
+    experiments.fit_lift_model(df, moderator="prior_orders")
+    uplift.split_sample(df)
+    uplift.cross_fit_uplift(feats, ["log_orders", "tenure_years"])
+    uplift.uplift_curve(df, df["prior_orders"].astype(float))
+    uplift.targeting_value(df, df["prior_orders"] > 1)
+    profitability.value_per_order(df, 0.02)
+    experiments.balance_test(feats)
     pd.testing.assert_frame_equal(df, original)
     pd.testing.assert_frame_equal(feats, feats_copy)
 
@@ -407,9 +408,9 @@ def test_categorical_arm_column_and_custom_names_work():
     df = _toy(50).rename(columns={"arm": "group", "converted": "bought"})
     df["group"] = pd.Categorical(df["group"].map({"none": "holdout", "generic": "a", "personalised": "b"}),
                                  categories=["holdout", "b", "a"])
-    out = pz.arm_summary(df, "bought", arm="group", control="holdout", arms=None)
+    out = experiments.arm_summary(df, "bought", arm="group", control="holdout", arms=None)
     assert list(out["arm"]) == ["holdout", "b", "a"]
-    model = pz.fit_lift_model(df, "bought", arm="group", control="holdout", arms=None)
+    model = experiments.fit_lift_model(df, "bought", arm="group", control="holdout", arms=None)
     assert list(model.params.index) == ["const", "b", "a"]
 
 
@@ -426,121 +427,121 @@ def toy():
 def test_a_single_arm_is_rejected(toy):
     one = toy[toy["arm"] == "none"]
     with pytest.raises(ValueError, match="at least two arms"):
-        pz.arm_summary(one, "converted")
+        experiments.arm_summary(one, "converted")
     with pytest.raises(ValueError, match="at least two arms"):
-        pz.fit_lift_model(one)
+        experiments.fit_lift_model(one)
     with pytest.raises(ValueError, match="at least two arms"):
-        pz.persuadable_share(one)
+        uplift.persuadable_share(one)
 
 
 def test_unknown_arm_labels_are_rejected(toy):
     bad = toy.assign(arm=toy["arm"].replace({"personalised": "Personalised"}))
-    for call in (lambda: pz.arm_summary(bad, "converted"), lambda: pz.balance_table(bad),
-                 lambda: pz.fit_lift_model(bad), lambda: pz.persuadable_share(bad),
-                 lambda: pz.uplift_curve(bad, "prior_orders")):
+    for call in (lambda: experiments.arm_summary(bad, "converted"), lambda: experiments.balance_table(bad),
+                 lambda: experiments.fit_lift_model(bad), lambda: uplift.persuadable_share(bad),
+                 lambda: uplift.uplift_curve(bad, "prior_orders")):
         with pytest.raises(ValueError, match="unknown label"):
             call()
 
 
 def test_a_missing_control_arm_is_named(toy):
     with pytest.raises(ValueError, match="control arm 'holdout'"):
-        pz.arm_summary(toy, "converted", control="holdout", arms=None)
+        experiments.arm_summary(toy, "converted", control="holdout", arms=None)
     no_control = toy[toy["arm"] != "none"]
     with pytest.raises(ValueError, match="control arm 'none' has no rows"):
-        pz.arm_summary(no_control, "converted")
+        experiments.arm_summary(no_control, "converted")
 
 
 def test_missing_outcomes_are_rejected(toy):
     bad = toy.assign(converted=toy["converted"].astype(float))
     bad.loc[3, "converted"] = np.nan
-    for call in (lambda: pz.arm_summary(bad, "converted"), lambda: pz.persuadable_share(bad),
-                 lambda: pz.fit_lift_model(bad), lambda: pz.fit_uplift_model(pz.history_features(bad)),
-                 lambda: pz.targeting_value(bad, bad["prior_orders"] > 0, "converted"),
-                 lambda: pz.uplift_curve(bad, "prior_orders", "converted")):
+    for call in (lambda: experiments.arm_summary(bad, "converted"), lambda: uplift.persuadable_share(bad),
+                 lambda: experiments.fit_lift_model(bad), lambda: uplift.fit_uplift_model(experiments.history_features(bad)),
+                 lambda: uplift.targeting_value(bad, bad["prior_orders"] > 0, "converted"),
+                 lambda: uplift.uplift_curve(bad, "prior_orders", "converted")):
         with pytest.raises(ValueError, match="missing value"):
             call()
     missing_arm = toy.assign(arm=toy["arm"].astype(object))
     missing_arm.loc[0, "arm"] = None
     with pytest.raises(ValueError, match="every row needs an arm"):
-        pz.arm_summary(missing_arm, "converted")
+        experiments.arm_summary(missing_arm, "converted")
 
 
 def test_missing_columns_are_named(toy):
     with pytest.raises(ValueError, match="missing column.*'margin'"):
-        pz.arm_summary(toy, ["converted", "margin"])
+        experiments.arm_summary(toy, ["converted", "margin"])
     with pytest.raises(ValueError, match="missing column.*'treatment'"):
-        pz.arm_summary(toy, "converted", arm="treatment")
+        experiments.arm_summary(toy, "converted", arm="treatment")
     with pytest.raises(ValueError, match="missing column.*'log_orders'"):
-        pz.fit_uplift_model(toy)
+        uplift.fit_uplift_model(toy)
     with pytest.raises(ValueError, match="missing column.*'log_orders'"):
-        pz.balance_test(toy)
+        experiments.balance_test(toy)
     with pytest.raises(ValueError, match="missing column.*'prior_spend'"):
-        pz.history_features(toy.drop(columns="prior_spend"))
+        experiments.history_features(toy.drop(columns="prior_spend"))
     with pytest.raises(ValueError, match="missing column.*'uplift'"):
-        pz.expected_incremental_profit(pd.DataFrame({"treated": [0.5]}), 10.0, cost_per_offer=1.0)
+        uplift.expected_incremental_profit(pd.DataFrame({"treated": [0.5]}), 10.0, cost_per_offer=1.0)
 
 
 def test_wrong_dtypes_are_rejected(toy):
     text = toy.assign(converted=toy["converted"].map({True: "yes", False: "no"}))
     with pytest.raises(ValueError, match="'converted' should be a numeric column"):
-        pz.arm_summary(text, "converted")
+        experiments.arm_summary(text, "converted")
     with pytest.raises(ValueError, match="'revenue_30d' should be a boolean"):
-        pz.fit_lift_model(toy, "revenue_30d")
+        experiments.fit_lift_model(toy, "revenue_30d")
     with pytest.raises(ValueError, match="'revenue_30d' should be a boolean"):
-        pz.persuadable_share(toy, "revenue_30d")
+        uplift.persuadable_share(toy, "revenue_30d")
     with pytest.raises(ValueError, match="'arm' should be a numeric or boolean"):
-        pz.balance_table(toy, ["arm"])
+        experiments.balance_table(toy, ["arm"])
     with pytest.raises(ValueError, match="'weeks_since_last_order' should be a numeric"):
-        pz.history_features(toy.assign(weeks_since_last_order="3"))
+        experiments.history_features(toy.assign(weeks_since_last_order="3"))
 
 
 def test_empty_frames_and_non_frames_are_rejected(toy):
     with pytest.raises(ValueError, match="at least 1 row"):
-        pz.arm_summary(toy.iloc[:0], "converted")
+        experiments.arm_summary(toy.iloc[:0], "converted")
     with pytest.raises(ValueError, match="at least 1 row"):
-        pz.history_features(toy.iloc[:0])
+        experiments.history_features(toy.iloc[:0])
     with pytest.raises(TypeError, match="expected a pandas DataFrame"):
-        pz.arm_summary(toy.to_dict(), "converted")
+        experiments.arm_summary(toy.to_dict(), "converted")
     with pytest.raises(TypeError, match="expected a World"):
-        pz.planted_campaign_effects(toy)
+        planted_campaign_effects(toy)
 
 
 def test_impossible_values_are_rejected(toy):
     with pytest.raises(ValueError, match="'prior_orders' should lie in"):
-        pz.history_features(toy.assign(prior_orders=-toy["prior_orders"] - 1))
+        experiments.history_features(toy.assign(prior_orders=-toy["prior_orders"] - 1))
     with pytest.raises(ValueError, match="'prior_orders' should lie in"):
-        pz.fit_lift_model(toy.assign(prior_orders=toy["prior_orders"] - 5), moderator="prior_orders")
+        experiments.fit_lift_model(toy.assign(prior_orders=toy["prior_orders"] - 5), moderator="prior_orders")
     with pytest.raises(ValueError, match="margin_rate"):
-        pz.value_per_order(toy, 1.5)
+        profitability.value_per_order(toy, 1.5)
     with pytest.raises(ValueError, match="prior_weight"):
-        pz.value_per_order(toy, 0.02, prior_weight=0)
+        profitability.value_per_order(toy, 0.02, prior_weight=0)
     with pytest.raises(ValueError, match="cost_per_offer"):
-        pz.expected_incremental_profit(pd.DataFrame({"treated": [0.5], "uplift": [0.1]}), 10.0, cost_per_offer=-1.0)
+        uplift.expected_incremental_profit(pd.DataFrame({"treated": [0.5], "uplift": [0.1]}), 10.0, cost_per_offer=-1.0)
     with pytest.raises(ValueError, match="value_per_conversion"):
-        pz.expected_incremental_profit(pd.DataFrame({"treated": [0.5], "uplift": [0.1]}), [-5.0], cost_per_offer=1.0)
+        uplift.expected_incremental_profit(pd.DataFrame({"treated": [0.5], "uplift": [0.1]}), [-5.0], cost_per_offer=1.0)
     with pytest.raises(ValueError, match="level"):
-        pz.arm_summary(toy, "converted", level=95)
+        experiments.arm_summary(toy, "converted", level=95)
     with pytest.raises(ValueError, match="test_share"):
-        pz.split_sample(toy, 1.0)
+        uplift.split_sample(toy, 1.0)
     with pytest.raises(ValueError, match="n_folds"):
-        pz.cross_fit_uplift(pz.history_features(toy), n_folds=1)
+        uplift.cross_fit_uplift(experiments.history_features(toy), n_folds=1)
     with pytest.raises(ValueError, match="expected_shares"):
-        pz.balance_table(toy, expected_shares={"none": 0.5, "generic": 0.5})
+        experiments.balance_table(toy, expected_shares={"none": 0.5, "generic": 0.5})
 
 
 def test_bad_model_settings_are_rejected(toy):
     with pytest.raises(ValueError, match="kind"):
-        pz.fit_lift_model(toy, kind="probit")
+        experiments.fit_lift_model(toy, kind="probit")
     with pytest.raises(ValueError, match="transform"):
-        pz.fit_lift_model(toy, moderator="prior_orders", transform="log")
+        experiments.fit_lift_model(toy, moderator="prior_orders", transform="log")
     with pytest.raises(ValueError, match="treatment"):
-        pz.fit_uplift_model(pz.history_features(toy), treatment="vip")
+        uplift.fit_uplift_model(experiments.history_features(toy), treatment="vip")
     with pytest.raises(ValueError, match="treatment"):
-        pz.fit_uplift_model(pz.history_features(toy), treatment="none")
+        uplift.fit_uplift_model(experiments.history_features(toy), treatment="none")
     with pytest.raises(ValueError, match="at least one"):
-        pz.balance_table(toy, [])
+        experiments.balance_table(toy, [])
     with pytest.raises(ValueError, match="clashing column names"):
-        pz.fit_lift_model(toy.assign(arm=toy["arm"].replace({"generic": "a b", "personalised": "a-b"})), arms=None)
+        experiments.fit_lift_model(toy.assign(arm=toy["arm"].replace({"generic": "a b", "personalised": "a-b"})), arms=None)
 
 
 def test_arm_effects_needs_a_lift_model(toy):
@@ -548,25 +549,25 @@ def test_arm_effects_needs_a_lift_model(toy):
 
     other = sm.OLS(toy["profit"], sm.add_constant(toy["prior_orders"].astype(float))).fit()
     with pytest.raises(TypeError, match="fit_lift_model"):
-        pz.arm_effects(other)
-    plain = pz.fit_lift_model(toy)
+        experiments.arm_effects(other)
+    plain = experiments.fit_lift_model(toy)
     with pytest.raises(ValueError, match="no moderator"):
-        pz.arm_effects(plain, at=[1])
-    moderated = pz.fit_lift_model(toy, moderator="prior_orders")
+        experiments.arm_effects(plain, at=[1])
+    moderated = experiments.fit_lift_model(toy, moderator="prior_orders")
     with pytest.raises(ValueError, match="at least 0"):
-        pz.arm_effects(moderated, at=[-2])
+        experiments.arm_effects(moderated, at=[-2])
 
 
 def test_scores_and_targets_must_fit_the_data(toy):
     with pytest.raises(ValueError, match="one value per row"):
-        pz.uplift_curve(toy, np.ones(5))
+        uplift.uplift_curve(toy, np.ones(5))
     with pytest.raises(ValueError, match="finite"):
-        pz.uplift_curve(toy, np.full(len(toy), np.nan))
+        uplift.uplift_curve(toy, np.full(len(toy), np.nan))
     with pytest.raises(ValueError, match="shares"):
-        pz.uplift_curve(toy, "prior_orders", shares=[0.5, 1.5])
+        uplift.uplift_curve(toy, "prior_orders", shares=[0.5, 1.5])
     with pytest.raises(ValueError, match="one True/False per row"):
-        pz.targeting_value(toy, [True, False])
+        uplift.targeting_value(toy, [True, False])
     with pytest.raises(ValueError, match="treatment"):
-        pz.targeting_value(toy, toy["prior_orders"] > 0, treatment="vip")
+        uplift.targeting_value(toy, toy["prior_orders"] > 0, treatment="vip")
     with pytest.raises(ValueError, match="same index"):
-        pz.uplift_curve(toy, pd.Series(np.ones(len(toy)), index=np.arange(len(toy)) + 1000))
+        uplift.uplift_curve(toy, pd.Series(np.ones(len(toy)), index=np.arange(len(toy)) + 1000))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import nbformat
 
-from crm_course import site
+from crm_kit import site
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -13,8 +13,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from crm_course import student
-from crm_course.student import BEGIN, END, SolutionMarkerError, build_student_edition, build_student_notebook
+from crm_kit import student
+from crm_kit.student import BEGIN, build_student_edition, build_student_notebook, END, SolutionMarkerError
 
 ROOT = Path(__file__).resolve().parents[1]
 COURSE_NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -220,7 +220,7 @@ def test_command_line_reports_a_bad_notebook_and_writes_nothing(tmp_path):
     source.mkdir()
     nbformat.write(notebook([code("x = 1")]), source / "00_ok.ipynb")
     nbformat.write(notebook([markdown("# T"), code(f"{BEGIN}\nx = 1")]), source / "01_bad.ipynb")
-    run = subprocess.run([sys.executable, "-m", "crm_course.student", str(source), str(dest)],
+    run = subprocess.run([sys.executable, "-m", "crm_kit.student", str(source), str(dest)],
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 1
     assert "01_bad.ipynb: cell 2" in run.stderr and "Traceback" not in run.stderr
@@ -248,7 +248,7 @@ def test_student_edition_of_a_small_lecturer_notebook_runs_and_is_not_answered(t
     source.mkdir()
     lecturer = notebook([
         markdown("# Introduction"),
-        code("from crm_course.exercises import check"),
+        code("from crm_kit.exercises import check"),
         markdown("**Exercise 0.1.** How many members does Kopilka have?"),
         code(f"{BEGIN}\nn_members = 31337 * 2  # QUOKKA\n{END}\ncheck(\"0.1\", n_members)",
              count=2, outputs=[stdout("Exercise 0.1: not yet right. QUOKKA\n")]),
@@ -259,7 +259,7 @@ def test_student_edition_of_a_small_lecturer_notebook_runs_and_is_not_answered(t
         code("print('after the exercises')"),
     ])
     nbformat.write(lecturer, source / "00_demo.ipynb")
-    run = subprocess.run([sys.executable, "-m", "crm_course.student", str(source), str(dest)],
+    run = subprocess.run([sys.executable, "-m", "crm_kit.student", str(source), str(dest)],
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert "QUOKKA" not in (dest / "00_demo.ipynb").read_text()

@@ -1,7 +1,7 @@
 """The syllabus and the glossary: complete, consistent with the notebooks, and safe for the site.
 
 The syllabus is handed to students and is also a page of the course site, where
-it sits beside the glossary at the site root (see ``crm_course.site``). The site
+it sits beside the glossary at the site root (see ``crm_kit.site``). The site
 is built with warnings as errors, so these tests check that it makes no
 relative Markdown link and that every MyST ``{doc}`` reference it makes resolves
 in the site's staging layout.
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from crm_course import site
+from crm_kit import site
 
 ROOT = Path(__file__).resolve().parents[1]
 SYLLABUS = ROOT / "syllabus.md"

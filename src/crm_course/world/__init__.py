@@ -67,7 +67,7 @@ def simulate(n_members: int = DEFAULT_MEMBERS, seed: int = DEFAULT_SEED, params:
         member's purchase rate and drop-out probability, each agent's random
         effect, each merchant's CRM effect, who was persuaded by the campaign).
     """
-    from crm_course.world import campaign, merchants, members, purchases, staff, support
+    from crm_course.world import campaign, members, merchants, purchases, staff, support
     from crm_course.world.schema import CATEGORIES, REASONS, STATUSES
 
     check_number(n_members, "n_members", low=100, integer=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from crm_course.exercises import Exercise
+from crm_kit.exercises import Exercise
 
 
 @lru_cache(maxsize=1)
@@ -22,7 +22,7 @@ def _tables():
 
 @lru_cache(maxsize=1)
 def _frame():
-    from crm_course.human_factor import support_frame
+    from crm_course.kopilka.support import support_frame
 
     agents, contacts, _ = _tables()
     return support_frame(contacts, agents)
@@ -30,7 +30,7 @@ def _frame():
 
 @lru_cache(maxsize=1)
 def _drivers():
-    from crm_course.human_factor import engagement_drivers
+    from crm_course.regression import engagement_drivers
 
     return engagement_drivers(_tables()[0])
 
@@ -47,20 +47,20 @@ def _pay_in_hours() -> float:
 
 
 def _effective_contacts() -> float:
-    from crm_course.human_factor import csat_mixed, intra_agent_correlation
+    from crm_course.multilevel import csat_mixed, intra_agent_correlation
 
     frame = _frame()
     return float(len(frame) / intra_agent_correlation(csat_mixed(frame))["design_effect"])
 
 
 def _meetings_slope() -> float:
-    from crm_course.human_factor import key_account_growth
+    from crm_course.regression import key_account_growth
 
     return float(key_account_growth(_tables()[2], "meetings_per_year").params["meetings_per_year"])
 
 
 def _pay_everyone_pp() -> float:
-    from crm_course.human_factor import counterfactual_csat, csat_ordered_logit
+    from crm_course.ratings import counterfactual_csat, csat_ordered_logit
 
     frame = _frame()
     gain = float(_drivers().params["paid_on_time"])

@@ -7,7 +7,7 @@ contents is written from what is there, in course order. Sphinx runs with
 warnings as errors, so a missing page or a broken cross-reference fails the
 build. Output: ``site/index.html``, openable from disk without a server.
 
-Run as ``python -m crm_course.site [--out site]``.
+Run as ``python -m crm_kit.site [--out site]``.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def build(out: Path, root: Path = ROOT) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m crm_course.site", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m crm_kit.site", description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", default="site", help="folder for the HTML site (default: site)")
     args = parser.parse_args(argv)
     return build(Path(args.out).resolve())

@@ -1,7 +1,7 @@
 """The expected answers behind the self-checks, one module per chapter.
 
-``crm_course.exercises.check("3.1", answer)`` looks for exercise ``"3.1"`` in
-``crm_course.answers.ch03``, importing it on first use; nothing here is
+``crm_kit.exercises.check("3.1", answer)`` looks for exercise ``"3.1"`` in
+``crm_kit.answers.ch03``, importing it on first use; nothing here is
 imported by ``import crm_course``.
 
 Adding a chapter
@@ -11,7 +11,7 @@ with a module-level list ``EXERCISES``::
 
     \"\"\"Self-checks of chapter 3, mass personalisation.\"\"\"
 
-    from crm_course.exercises import Exercise
+    from crm_kit.exercises import Exercise
 
 
     def _uplift() -> float:
@@ -33,8 +33,8 @@ with a module-level list ``EXERCISES``::
 That is all: keys must start with the chapter number, each key appears once,
 and the module must import quickly (load data inside the functions, not at the
 top). ``tests/test_exercises.py`` then checks that every exercise accepts its
-own expected answer. The options of :class:`~crm_course.exercises.Exercise`
-(kinds, tolerances, hints) are described in :mod:`crm_course.exercises`.
+own expected answer. The options of :class:`~crm_kit.exercises.Exercise`
+(kinds, tolerances, hints) are described in :mod:`crm_kit.exercises`.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def module_name(chapter: int) -> str:
     Examples
     --------
     >>> module_name(3)
-    'crm_course.answers.ch03'
+    'crm_kit.answers.ch03'
     """
     return f"{__name__}.ch{chapter:02d}"
 

@@ -7,7 +7,7 @@ if the data are regenerated.
 
 from __future__ import annotations
 
-from crm_course.exercises import Exercise
+from crm_kit.exercises import Exercise
 
 _PP = "Give the answer in percentage points: a difference in shares of 0.012 is 1.2 points."
 
@@ -33,13 +33,13 @@ def _gap_2015_pp() -> float:
 
 
 def _naive_2024_pp() -> float:
-    from crm_course.crm_fit import naive_regression
+    from crm_course.panel import naive_regression
 
     return float(100 * naive_regression(_panel(), period=2024).params["crm_active"])
 
 
 def _slope_gap_pp() -> float:
-    from crm_course.crm_fit import effect_curve, twfe_regression
+    from crm_course.panel import effect_curve, twfe_regression
 
     curve = effect_curve(twfe_regression(_panel(), moderator="customer_heterogeneity"), [0.3, 0.7])
     return float(100 * (curve["effect"].iloc[1] - curve["effect"].iloc[0]))

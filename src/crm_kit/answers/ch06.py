@@ -1,6 +1,6 @@
 """Self-checks of chapter 6, the capstone: Kopilka's board case.
 
-Each expected answer runs :func:`crm_course.capstone.board_case` on the
+Each expected answer runs :func:`crm_course.kopilka.board.board_case` on the
 shipped tables with the settings the notebook states (the default
 assumptions, changed as each exercise says, and the default random draws),
 the first time a student checks an answer; so the answers follow the data if
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from crm_course.exercises import Exercise
+from crm_kit.exercises import Exercise
 
 #: The empowerment policies and staff levers a student can name in exercise 6.4.
 STAFF_LEVERS = (
@@ -29,7 +29,7 @@ def _case(**changes):
     # Imported here so that importing this module never touches the data.
     from dataclasses import replace
 
-    from crm_course.capstone import BoardAssumptions, board_case
+    from crm_course.kopilka.board import board_case, BoardAssumptions
     from crm_course.data import load_all
 
     return board_case(load_all(), assumptions=replace(BoardAssumptions(), **changes))

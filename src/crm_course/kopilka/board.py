@@ -1,75 +1,76 @@
-r"""The capstone: Kopilka's board case, built from the chapters' helpers (chapter 6).
+"""Kopilka's board case for the capstone (chapter 6), built by chaining the method modules.
 
-Kopilka's board asks four questions: should it invest in a CRM programme,
-which members should receive which offers, which staff policies should it
-adopt, and at what expected return and risk. :func:`board_case` answers them
-on any world's eight tables by chaining the helpers of chapters 1–5, one
-step each, and never re-estimating what a chapter already estimates:
+Kopilka-specific. Kopilka's board asks four questions: should it invest in a
+CRM programme, which members should receive which offers, which staff policies
+should it adopt, and at what expected return and risk. :func:`board_case`
+answers them on any world's tables (:data:`TABLES_NEEDED`) by chaining the
+method modules of chapters 1–5, one step each, never re-estimating what a
+chapter already estimates:
 
 0. **Does CRM fit Kopilka?** (chapters 1 and 2): how unequal the active
-   members' spending is (:func:`crm_course.heterogeneity.gini`), and what
-   the merchant panel's CRM effect at that inequality would be worth
-   against the programme's cost
-   (:func:`crm_course.crm_fit.twfe_regression` with the heterogeneity
-   moderator, :func:`crm_course.crm_fit.assess_crm_fit`).
-1. **Member value** (chapter 5): the active members of the last year, their
-   net margin and year-on-year retention
-   (:func:`crm_course.economics.relationship_value`,
-   :func:`crm_course.economics.retention_rate`), and every member's
-   probability of being alive and lifetime value from the BG/NBD and
-   Gamma–Gamma models (:mod:`crm_course.clv`).
+   members' spending is (:func:`crm_course.concentration.gini`), and what the
+   merchant panel's CRM effect at that inequality would be worth against the
+   programme's cost (:func:`crm_course.panel.twfe_regression` with the
+   heterogeneity moderator, :func:`crm_course.panel.assess_crm_fit`).
+1. **Member value** (chapter 5): the active members of the last year, their net
+   margin and year-on-year retention
+   (:func:`crm_course.profitability.relationship_value`,
+   :func:`crm_course.retention.retention_rate`), and every member's probability
+   of being alive and lifetime value from the BG/NBD and Gamma–Gamma models
+   (:mod:`crm_course.clv`).
 2. **Targeting** (chapter 3): each campaign member's expected incremental
    profit from the personalised offer
-   (:func:`crm_course.personalisation.cross_fit_uplift`,
-   :func:`~crm_course.personalisation.value_per_order`,
-   :func:`~crm_course.personalisation.expected_incremental_profit`); the
-   uplift rule targets the members with a positive expected profit, and its
-   profit per targeted member is measured on the randomised arms
-   (:func:`~crm_course.personalisation.targeting_value`).
+   (:func:`crm_course.uplift.cross_fit_uplift`,
+   :func:`crm_course.profitability.value_per_order`,
+   :func:`crm_course.uplift.expected_incremental_profit`); the uplift rule
+   targets the members with a positive expected profit, and its profit per
+   targeted member is measured on the randomised arms
+   (:func:`crm_course.uplift.targeting_value`).
 3. **Staff policies** (chapter 4): what paying every agent on time, giving
-   every agent a desk of their own, more training and each empowerment
-   policy (nobody, everybody, or only the agents who meet Eastman
-   Chemical's three criteria) would do to engagement
-   (:func:`crm_course.human_factor.engagement_drivers`) and to CSAT
-   (:func:`~crm_course.human_factor.csat_ols` with the total-effect terms
-   :data:`~crm_course.human_factor.EMPOWERMENT_TERMS`), each a linear
-   combination of coefficients with its standard error
-   (:func:`~crm_course.human_factor.linear_combinations`).
+   every agent a desk of their own, more training and each empowerment policy
+   (:data:`EMPOWERMENT_POLICIES`: nobody, everybody, or only the agents who
+   meet Eastman Chemical's three criteria) would do to engagement
+   (:func:`crm_course.regression.engagement_drivers`) and to CSAT
+   (:func:`crm_course.ratings.csat_ols` with the total-effect terms
+   :data:`crm_course.ratings.EMPOWERMENT_TERMS`, on
+   :func:`crm_course.kopilka.support.support_frame`), each a linear combination
+   of coefficients (:func:`staff_changes`) with its standard error
+   (:func:`crm_course.inference.linear_combinations`).
 4. **Retention** (chapter 5): how a better first support contact changes the
-   hazard of lapsing (:func:`crm_course.economics.cox_model`).
-5. **Return and risk** (chapter 5): the programme's cash flows, the Monte
-   Carlo distribution of its NPV, the probability of a loss and the
-   break-even points (:func:`crm_course.economics.programme_cash_flows`,
-   :func:`~crm_course.economics.npv_monte_carlo`,
-   :func:`~crm_course.economics.npv_summary`,
-   :func:`~crm_course.economics.break_even`), for the proposed programme
-   and three alternatives.
+   hazard of lapsing (:func:`crm_course.survival.cox_model` with
+   :data:`COX_TERMS`).
+5. **Return and risk** (chapter 5): the programme's cash flows, the Monte Carlo
+   distribution of its NPV, the probability of a loss and the break-even points
+   (:func:`crm_course.finance.programme_cash_flows`,
+   :func:`crm_course.finance.npv_monte_carlo`,
+   :func:`crm_course.finance.npv_summary`,
+   :func:`crm_course.finance.break_even`), for the proposed programme and the
+   three alternatives of :data:`OPTIONS`.
 
-The investment assumptions (costs, horizon, discount rate, who pays the
+The result is a :class:`BoardCase`: the key figures and one tidy table per
+step. The investment assumptions (costs, horizon, discount rate, who pays the
 bonus cashback, which staff policies) are the fields of the frozen
-:class:`BoardAssumptions`, with documented defaults; change them with
-:func:`dataclasses.replace` and run :func:`board_case` again.
-
-For lecturers, :func:`group_world` gives every student group its own world
-(a seed derived from the group number and, if wanted, planted effects
-varied within plausible ranges), so that groups' answers differ.
+:class:`BoardAssumptions` (:mod:`crm_course.kopilka.assumptions`), with
+documented defaults; change them with :func:`dataclasses.replace` and run
+:func:`board_case` again. For lecturers,
+:func:`crm_course.kopilka.groups.group_world` gives every student group its own
+world, so that groups' answers differ.
 
 How the staff package enters the NPV
 ------------------------------------
-:func:`crm_course.economics.programme_cash_flows` values better service
-through the chain *engagement gain* × *CSAT per engagement point* = CSAT
-gain, which lowers the hazard of lapsing for the members who contact
-support. A staff package moves CSAT through engagement **and** directly
-(empowerment's direct effect depends on whether the agent fits the
-criteria), so :func:`board_case` estimates the package's total CSAT gain in
-one model and passes the package to the NPV helper as one unit:
-``engagement_gain = 1`` (the package, applied once) and
-``csat_per_engagement`` = the package's CSAT gain with its standard error.
+:func:`crm_course.finance.programme_cash_flows` values better service through
+the chain *engagement gain* × *CSAT per engagement point* = CSAT gain, which
+lowers the hazard of lapsing for the members who contact support. A staff
+package moves CSAT through engagement **and** directly (empowerment's direct
+effect depends on whether the agent fits the criteria), so :func:`board_case`
+estimates the package's total CSAT gain in one model and passes the package to
+the NPV helper as one unit: ``engagement_gain = 1`` (the package, applied once)
+and ``csat_per_engagement`` = the package's CSAT gain with its standard error.
 The product, which is all the chain uses, is then the package's CSAT gain.
 
 Examples
 --------
->>> from crm_course.capstone import BoardAssumptions, board_case
+>>> from crm_course.kopilka.board import board_case
 >>> from crm_course.world import simulate
 >>> case = board_case(simulate(n_members=4_000, seed=3).tables, rng=1)
 >>> case.options.index[0]
@@ -81,38 +82,40 @@ True
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from crm_course.validation import check_frame, check_number
+from crm_course.kopilka.assumptions import (
+    EMPOWERMENT_POLICIES,
+    BoardAssumptions,
+    _check_assumptions,
+)
+from crm_course.validation import check_frame
 
 __all__ = [
     "COX_TERMS",
     "EMPOWERMENT_POLICIES",
     "OPTIONS",
     "TABLES_NEEDED",
-    "VARIED_PARAMETERS",
     "BoardAssumptions",
     "BoardCase",
-    "GroupWorld",
     "board_case",
-    "group_world",
     "staff_changes",
 ]
 
-#: The three empowerment policies a board can choose between.
-EMPOWERMENT_POLICIES: tuple[str, ...] = ("none", "universal", "selective")
+
 
 #: The tables :func:`board_case` reads (the campaign's table is ``offer_experiment``).
 TABLES_NEEDED: tuple[str, ...] = ("customers", "transactions", "merchant_panel", "offer_experiment", "agents",
                                    "contacts")
 
+
 #: Right-hand side of the Cox model of lapsing after the first support contact (as in chapter 5).
 COX_TERMS = "first_csat + first_payout_received + np.log1p(orders_before) + C(channel)"
+
 
 #: The programme options compared for the board, the proposed one first.
 OPTIONS: tuple[str, ...] = (
@@ -122,150 +125,8 @@ OPTIONS: tuple[str, ...] = (
     "staff package only",
 )
 
+
 _DAY = pd.Timedelta(days=1)
-
-
-# ---------------------------------------------------------------------------
-# Assumptions
-# ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BoardAssumptions:
-    """What the board case assumes beyond the data: costs, horizon and policies.
-
-    Money is in roubles (RUB) a year unless stated otherwise. The costs are
-    assumptions a manager would replace with quotes; their defaults are the
-    order of magnitude of chapter 5's business case (about a tenth of
-    Kopilka's yearly net margin for each investment).
-
-    Parameters
-    ----------
-    horizon_years : int
-        Years the programme runs (default 3).
-    discount_rate : float
-        Yearly discount rate, Kopilka's cost of capital (default 0.15).
-    observation_end : str or None
-        Last day of the data; None takes the last order date. The "last year"
-        is the 52 weeks that end on this day, the "year before" the 52 weeks
-        before them. It sets the periods of member value, retention, CLV and
-        the survival model; the campaign and the staff data are used as they
-        are.
-    process_upfront : float
-        One-off cost of the data and decision system that sends personalised
-        offers, paid at the start (default 300,000 RUB).
-    process_annual : float
-        Yearly cost of running it (default 60,000 RUB).
-    campaigns_per_year : int
-        Personalised campaigns a year (default 4), each as in the randomised
-        experiment of chapter 3.
-    send_cost : float
-        Cost of sending one personalised offer (default 3 RUB, as in the
-        experiment). A different value re-costs the experiment's profit.
-    merchants_fund_bonus : bool
-        If True, the merchants who gain the extra sales pay the bonus
-        cashback of converting members ("plan B" of chapter 5); Kopilka then
-        pays only the sending cost. Default False: Kopilka pays, as tested.
-    pay_on_time : bool
-        Pay every support agent on time (default True).
-    own_desks : bool
-        Give every agent who shares a desk one of their own (default False).
-    training_hours_added : float
-        Extra hours of training a year for every agent (default 16).
-    empowerment : {"none", "universal", "selective"}
-        Which agents get more autonomy: nobody, everybody, or only those who
-        are interested, able and respected (Eastman Chemical's criteria).
-        Default "selective". The empowerment pilot in the data is assumed to
-        end whatever the board decides, so "none" is the baseline.
-    cost_pay_on_time : float
-        Yearly cost of paying everyone on time, e.g. a credit line for the
-        payroll (default 40,000 RUB).
-    cost_own_desks : float
-        Yearly cost of the extra desks (default 60,000 RUB).
-    cost_per_training_hour : float
-        Yearly cost of one extra hour of training for the whole support team
-        (default 3,750 RUB, so 16 hours cost 60,000 RUB).
-    cost_per_empowered_agent : float
-        Yearly cost per empowered agent: coaching and a budget for the
-        goodwill gestures their decisions commit (default 500 RUB).
-    cost_per_contact : float
-        Fully loaded cost of a support contact, deducted from each member's
-        margin (default 180 RUB, ``SupportParams.cost_per_contact``).
-    lapse_weeks : float
-        Weeks without an order that count as a lapse in the survival model
-        (default 26).
-    n_draws : int
-        Monte Carlo draws of each option's NPV (default 10,000).
-    uplift_seed : int
-        Seed of the cross-fitting split of the uplift model (default 2002).
-
-    Examples
-    --------
-    >>> from dataclasses import replace
-    >>> plan_b = replace(BoardAssumptions(), merchants_fund_bonus=True)
-    >>> plan_b.merchants_fund_bonus, plan_b.horizon_years
-    (True, 3)
-    >>> BoardAssumptions(empowerment="everyone")
-    Traceback (most recent call last):
-    ...
-    ValueError: empowerment: expected one of 'none', 'universal', 'selective'; found 'everyone'
-    """
-
-    horizon_years: int = 3
-    discount_rate: float = 0.15
-    observation_end: str | None = None
-    process_upfront: float = 300_000.0
-    process_annual: float = 60_000.0
-    campaigns_per_year: int = 4
-    send_cost: float = 3.0
-    merchants_fund_bonus: bool = False
-    pay_on_time: bool = True
-    own_desks: bool = False
-    training_hours_added: float = 16.0
-    empowerment: str = "selective"
-    cost_pay_on_time: float = 40_000.0
-    cost_own_desks: float = 60_000.0
-    cost_per_training_hour: float = 3_750.0
-    cost_per_empowered_agent: float = 500.0
-    cost_per_contact: float = 180.0
-    lapse_weeks: float = 26.0
-    n_draws: int = 10_000
-    uplift_seed: int = 2002
-
-    def __post_init__(self) -> None:
-        check_number(self.horizon_years, "horizon_years", low=1, high=30, integer=True)
-        check_number(self.discount_rate, "discount_rate", low=0, high=1)
-        if self.observation_end is not None:
-            try:
-                stamp = pd.Timestamp(self.observation_end)
-            except (TypeError, ValueError):
-                stamp = pd.NaT
-            if pd.isna(stamp):
-                raise ValueError(f"observation_end: expected a date such as '2024-12-29' or None; "
-                                 f"found {self.observation_end!r}")
-        for name in ("process_upfront", "process_annual", "send_cost", "cost_pay_on_time", "cost_own_desks",
-                     "cost_per_training_hour", "cost_per_empowered_agent", "cost_per_contact"):
-            check_number(getattr(self, name), name, low=0)
-        check_number(self.campaigns_per_year, "campaigns_per_year", low=0, high=52, integer=True)
-        check_number(self.training_hours_added, "training_hours_added", low=0, high=500)
-        check_number(self.lapse_weeks, "lapse_weeks", low=1, high=104)
-        check_number(self.n_draws, "n_draws", low=100, integer=True)
-        check_number(self.uplift_seed, "uplift_seed", low=0, integer=True)
-        for name in ("merchants_fund_bonus", "pay_on_time", "own_desks"):
-            if not isinstance(getattr(self, name), (bool, np.bool_)):
-                raise ValueError(f"{name}: expected True or False; found {getattr(self, name)!r}")
-        if self.empowerment not in EMPOWERMENT_POLICIES:
-            raise ValueError(f"empowerment: expected one of 'none', 'universal', 'selective'; "
-                             f"found {self.empowerment!r}")
-
-    def to_series(self) -> pd.Series:
-        """The assumptions as a Series, for printing next to the results."""
-        return pd.Series({f.name: getattr(self, f.name) for f in fields(self)}, dtype=object, name="assumption")
-
-
-# ---------------------------------------------------------------------------
-# The result
-# ---------------------------------------------------------------------------
 
 
 @dataclass
@@ -280,7 +141,7 @@ class BoardCase:
         The key figures (see :func:`board_case` for the list).
     crm_fit : pandas.DataFrame
         Chapter 2's CRM-fit assessment of Kopilka (one row, from
-        :func:`crm_course.crm_fit.assess_crm_fit`): the merchant panel's
+        :func:`crm_course.panel.assess_crm_fit`): the merchant panel's
         expected lift in the repeat-purchase rate at Kopilka's inequality of
         spend, its value, the break-even lift and a verdict.
     members : pandas.DataFrame
@@ -299,7 +160,7 @@ class BoardCase:
         The measured value of three sending rules on the randomised arms,
         rows ``generic offer, every member``, ``personalised offer, every
         member`` and ``personalised offer, uplift rule``
-        (:func:`crm_course.personalisation.targeting_value`; RUB per member
+        (:func:`crm_course.uplift.targeting_value`; RUB per member
         of the base), plus ``per_targeted`` and ``per_targeted_se`` (RUB per
         offer sent).
     staff : pandas.DataFrame
@@ -316,7 +177,7 @@ class BoardCase:
         The NPV inputs of the proposed programme: ``estimate``,
         ``std_error``, ``meaning`` and ``source``.
     npv_inputs : dict
-        The same inputs as :func:`crm_course.economics.npv_monte_carlo`
+        The same inputs as :func:`crm_course.finance.npv_monte_carlo`
         takes them (name -> number or (estimate, standard error)), to rerun
         the chapter 5 helpers with changed inputs.
     costs : pandas.Series
@@ -327,7 +188,7 @@ class BoardCase:
         Monte Carlo draws of the proposed programme.
     options : pandas.DataFrame
         One row per option of :data:`OPTIONS`: the NPV summary of
-        :func:`crm_course.economics.npv_summary` and the mean present
+        :func:`crm_course.finance.npv_summary` and the mean present
         values of each benefit and of the costs.
     models : dict
         The fitted models: ``"engagement"``, ``"csat"`` (statsmodels
@@ -355,11 +216,6 @@ class BoardCase:
         f = self.figures
         return (f"BoardCase(mean_npv={f['mean_npv']:,.0f} RUB, probability_loss={f['probability_loss']:.3f}, "
                 f"share_targeted={f['share_targeted']:.3f})")
-
-
-# ---------------------------------------------------------------------------
-# Checks
-# ---------------------------------------------------------------------------
 
 
 def _check_tables(tables: Any) -> dict[str, pd.DataFrame]:
@@ -395,19 +251,6 @@ def _rng(rng: Any) -> np.random.Generator:
     raise TypeError(f"rng: expected a numpy.random.Generator, a seed (int >= 0) or None; found {rng!r}")
 
 
-def _check_assumptions(assumptions: Any) -> BoardAssumptions:
-    if assumptions is None:
-        return BoardAssumptions()
-    if not isinstance(assumptions, BoardAssumptions):
-        raise TypeError(f"assumptions: expected a BoardAssumptions (or None); found {type(assumptions).__name__}")
-    return assumptions
-
-
-# ---------------------------------------------------------------------------
-# Staff policies as linear combinations
-# ---------------------------------------------------------------------------
-
-
 def staff_changes(
     rows: pd.DataFrame,
     assumptions: BoardAssumptions | None = None,
@@ -424,9 +267,9 @@ def staff_changes(
     the models are linear in these terms, the average effect of a policy is
     the sum of each coefficient times the **average change** of its term —
     the weights returned here, ready for
-    :func:`crm_course.human_factor.linear_combinations`. Averaged over
+    :func:`crm_course.inference.linear_combinations`. Averaged over
     agents they give the average agent's engagement gain; averaged over
-    contacts (rows of :func:`crm_course.human_factor.support_frame`) they
+    contacts (rows of :func:`crm_course.kopilka.support.support_frame`) they
     give the average contact's CSAT gain.
 
     Parameters
@@ -435,7 +278,7 @@ def staff_changes(
         Agents (one row each) or contacts joined to their agents, with the
         0/1 or True/False columns ``paid_on_time``, ``shared_desk``,
         ``empowered`` and ``fit`` (or the three criteria columns of
-        :data:`crm_course.human_factor.CRITERIA`, from which ``fit`` is
+        :data:`crm_course.ratings.CRITERIA`, from which ``fit`` is
         made).
     assumptions : BoardAssumptions, optional
         Which levers the chosen package holds, and the training hours.
@@ -459,7 +302,7 @@ def staff_changes(
     >>> staff_changes(agents)["empowerment: selective"]
     {'empowered': 0.5, 'empowered:fit': 0.5}
     """
-    from crm_course.human_factor import CRITERIA
+    from crm_course.ratings import CRITERIA
 
     a = _check_assumptions(assumptions)
     if not isinstance(rows, pd.DataFrame):
@@ -513,11 +356,6 @@ def _lever_costs(a: BoardAssumptions, n_agents: int, share_fit: float) -> dict[s
     return costs
 
 
-# ---------------------------------------------------------------------------
-# The steps
-# ---------------------------------------------------------------------------
-
-
 def _periods(transactions: pd.DataFrame, a: BoardAssumptions) -> dict[str, pd.Timestamp]:
     end = (pd.Timestamp(a.observation_end) if a.observation_end is not None
            else pd.Timestamp(transactions["order_date"].max())).normalize()
@@ -529,15 +367,15 @@ def _periods(transactions: pd.DataFrame, a: BoardAssumptions) -> dict[str, pd.Ti
 def _crm_fit(t: dict[str, pd.DataFrame], a: BoardAssumptions, when: dict[str, pd.Timestamp],
              members: float, margin: float, retention: float, annual_cost: float) -> dict[str, Any]:
     """Step 0 (chapters 1 and 2): Kopilka's inequality of spend and the CRM-fit assessment."""
-    from crm_course import crm_fit, heterogeneity
+    from crm_course import concentration, panel, profitability
 
     tx = t["transactions"]
     last = tx[(tx["order_date"] >= when["last_start"]) & (tx["order_date"] < when["end"] + _DAY)]
     customers = t["customers"][t["customers"]["customer_id"].isin(last["customer_id"])]
-    values = heterogeneity.member_value(customers, last)
-    spread = heterogeneity.gini(values, "revenue")
-    panel_fit = crm_fit.twfe_regression(t["merchant_panel"], moderator="customer_heterogeneity")
-    assessment = crm_fit.assess_crm_fit(
+    values = profitability.member_value(customers, last)
+    spread = concentration.gini(values, "revenue")
+    panel_fit = panel.twfe_regression(t["merchant_panel"], moderator="customer_heterogeneity")
+    assessment = panel.assess_crm_fit(
         panel_fit, spread, repeat_share=float(np.clip(retention, 0, 1)), can_act=True, customers=members,
         margin_per_repeat_customer=max(margin, 1e-9), annual_cost=annual_cost)
     assessment.index = ["Kopilka"]
@@ -546,18 +384,19 @@ def _crm_fit(t: dict[str, pd.DataFrame], a: BoardAssumptions, when: dict[str, pd
 
 def _member_value(t: dict[str, pd.DataFrame], a: BoardAssumptions, when: dict[str, pd.Timestamp]) -> dict[str, Any]:
     """Step 1 (chapter 5): active members, margin, retention, CLV."""
-    from crm_course import clv, economics
+    from crm_course import clv, profitability
+    from crm_course.retention import retention_rate
 
     tx, contacts = t["transactions"], t["contacts"]
-    last_year = economics.relationship_value(tx, contacts, start=when["last_start"], end=when["end"],
+    last_year = profitability.relationship_value(tx, contacts, start=when["last_start"], end=when["end"],
                                              cost_per_contact=a.cost_per_contact)
-    retention = economics.retention_rate(tx, base=(when["before_start"], when["before_end"]),
+    retention = retention_rate(tx, base=(when["before_start"], when["before_end"]),
                                          following=(when["last_start"], when["end"]))
     summary = clv.rfm_summary(tx, when["end"])
     summary = summary[summary["T"] > 0]
     purchases = clv.BGNBDFitter().fit(summary)
     spend = clv.GammaGammaFitter().fit(summary)
-    whole = economics.relationship_value(tx, contacts, end=when["end"], cost_per_contact=a.cost_per_contact)
+    whole = profitability.relationship_value(tx, contacts, end=when["end"], cost_per_contact=a.cost_per_contact)
     # A world whose support costs exceed its margin has no positive margin to spread over future orders.
     margin_rate = float(np.clip(whole["net_margin"].sum() / whole["spend"].sum(), 0.0, 1.0))
     members = clv.customer_lifetime_value(
@@ -572,9 +411,9 @@ def _member_value(t: dict[str, pd.DataFrame], a: BoardAssumptions, when: dict[st
 
 def _targeting(t: dict[str, pd.DataFrame], a: BoardAssumptions) -> dict[str, Any]:
     """Step 2 (chapter 3): expected incremental profit, the uplift rule, its measured value."""
-    from crm_course import personalisation as pz
+    from crm_course import experiments, profitability, uplift
 
-    exp = pz.history_features(t["offer_experiment"])
+    exp = experiments.history_features(t["offer_experiment"])
     arm = exp["arm"].astype(str)
     treated = (arm == "personalised").to_numpy()
     converted = exp["converted"].astype(bool).to_numpy()
@@ -599,12 +438,12 @@ def _targeting(t: dict[str, pd.DataFrame], a: BoardAssumptions) -> dict[str, Any
     if before.empty or before["order_value"].sum() <= 0:
         raise ValueError("tables['transactions']: no order before the campaign date to compute the margin rate from")
     margin_rate = float((before["commission"] - before["cashback"]).sum() / before["order_value"].sum())
-    exp["value_per_order"] = pz.value_per_order(exp, max(margin_rate, 0.0),
+    exp["value_per_order"] = profitability.value_per_order(exp, max(margin_rate, 0.0),
                                                 typical_order=float(before["order_value"].mean()))
-    pred = pz.cross_fit_uplift(exp, list(pz.HISTORY_FEATURES), seed=a.uplift_seed)
+    pred = uplift.cross_fit_uplift(exp, list(experiments.HISTORY_FEATURES), seed=a.uplift_seed)
     exp["p_buy"] = pred["treated"]
     exp["uplift"] = pred["uplift"]
-    exp["expected_profit"] = pz.expected_incremental_profit(
+    exp["expected_profit"] = uplift.expected_incremental_profit(
         pred, exp["value_per_order"], cost_per_offer=a.send_cost, incentive_per_conversion=paid_bonus)
     exp["target"] = exp["expected_profit"] > 0
 
@@ -619,7 +458,7 @@ def _targeting(t: dict[str, pd.DataFrame], a: BoardAssumptions) -> dict[str, Any
         in_arms = sent | control
         enough = (mask & sent).sum() >= 2 and (mask & control).sum() >= 2
         if mask[in_arms].any() and enough:
-            value = pz.targeting_value(exp, mask, "profit", treatment=offer)
+            value = uplift.targeting_value(exp, mask, "profit", treatment=offer)
         else:  # nobody (or almost nobody) targeted: the rule sends nothing and earns nothing
             value = pd.Series({"share_targeted": float(mask[in_arms].mean()), "lift_among_targeted": 0.0,
                                "value_per_customer": 0.0, "se": 0.0, "ci_low": 0.0, "ci_high": 0.0})
@@ -637,22 +476,23 @@ def _targeting(t: dict[str, pd.DataFrame], a: BoardAssumptions) -> dict[str, Any
 
 def _staff(t: dict[str, pd.DataFrame], a: BoardAssumptions) -> dict[str, Any]:
     """Step 3 (chapter 4): engagement and CSAT gains of each lever, policy and the package."""
-    from crm_course import human_factor as hf
+    from crm_course import inference, ratings, regression
+    from crm_course.kopilka import support
 
     agents = t["agents"]
-    frame = hf.support_frame(t["contacts"], agents)
-    engagement = hf.engagement_drivers(agents)
-    csat = hf.csat_ols(frame, hf.EMPOWERMENT_TERMS)
+    frame = support.support_frame(t["contacts"], agents)
+    engagement = regression.engagement_drivers(agents)
+    csat = ratings.csat_ols(frame, ratings.EMPOWERMENT_TERMS)
 
     per_agent = staff_changes(agents, a)
     per_contact = staff_changes(frame, a)
     eng_terms = set(engagement.params.index)
     # The engagement model has no interaction: empowerment raises engagement whatever the fit.
-    eng = hf.linear_combinations(engagement, {
+    eng = inference.linear_combinations(engagement, {
         label: ({k: v for k, v in w.items() if k in eng_terms} or {"empowered": 0.0})
         for label, w in per_agent.items()})
-    sat = hf.linear_combinations(csat, per_contact)
-    fit_share = float(agents[list(hf.CRITERIA)].astype(bool).all(axis=1).mean())
+    sat = inference.linear_combinations(csat, per_contact)
+    fit_share = float(agents[list(ratings.CRITERIA)].astype(bool).all(axis=1).mean())
     costs = _lever_costs(a, len(agents), fit_share)
     share_agents = {}
     for label, weights in per_agent.items():
@@ -679,15 +519,15 @@ def _staff(t: dict[str, pd.DataFrame], a: BoardAssumptions) -> dict[str, Any]:
 
 def _retention(t: dict[str, pd.DataFrame], a: BoardAssumptions, when: dict[str, pd.Timestamp]) -> dict[str, Any]:
     """Step 4 (chapter 5): the hazard of lapsing after the first support contact, by its CSAT."""
-    from crm_course import economics
+    from crm_course import survival
 
-    experience = economics.support_experience(t["contacts"], t["transactions"])
-    followed = economics.lapse_durations(t["transactions"], lapse_weeks=a.lapse_weeks, observation_end=when["end"],
+    experience = survival.support_experience(t["contacts"], t["transactions"])
+    followed = survival.lapse_durations(t["transactions"], lapse_weeks=a.lapse_weeks, observation_end=when["end"],
                                          origin=experience["first_contact_date"])
     channel = t["customers"].set_index("customer_id")["channel"]
     data = followed.join(experience).join(channel)
-    cox = economics.cox_model(data, COX_TERMS)
-    return {"cox": cox, "ratios": economics.hazard_ratios(cox)}
+    cox = survival.cox_model(data, COX_TERMS)
+    return {"cox": cox, "ratios": survival.hazard_ratios(cox)}
 
 
 _SOURCES = {
@@ -703,6 +543,7 @@ _SOURCES = {
     "log_hr_per_csat": "ch. 5: Cox model of lapsing after the first contact (model-based SE)",
 }
 
+
 _MEANINGS = {
     "engagement_gain": "the staff package as one unit (1 = adopted)",
     "csat_per_engagement": "CSAT points the staff package adds to an average contact",
@@ -710,12 +551,12 @@ _MEANINGS = {
 
 
 def _summaries(inputs: dict, costs: dict, a: BoardAssumptions, seed: int) -> tuple[pd.Series, pd.DataFrame]:
-    from crm_course import economics
+    from crm_course import finance
 
-    draws = economics.npv_monte_carlo(inputs, costs, horizon=a.horizon_years, discount=a.discount_rate,
+    draws = finance.npv_monte_carlo(inputs, costs, horizon=a.horizon_years, discount=a.discount_rate,
                                       n_draws=a.n_draws, rng=np.random.default_rng(seed))
     no_cost = draws["roi"].isna().all()  # a policy that costs nothing has no return on investment
-    summary = economics.npv_summary(draws.fillna({"roi": 0.0}) if no_cost else draws)
+    summary = finance.npv_summary(draws.fillna({"roi": 0.0}) if no_cost else draws)
     if no_cost:
         summary["mean_roi"] = np.nan
     for col in ("pv_personalisation", "pv_retention", "pv_costs"):
@@ -735,7 +576,7 @@ def board_case(
     invests in **processes** (a system that sends ``campaigns_per_year``
     personalised offers a year to the members the uplift rule selects) and
     in **people** (the staff package of the assumptions). Its NPV over
-    ``horizon_years`` is :func:`crm_course.economics.npv_monte_carlo`'s
+    ``horizon_years`` is :func:`crm_course.finance.npv_monte_carlo`'s
     model: yearly benefits = personalisation (members × targeted share ×
     campaigns × measured profit per targeted member) + retention (members
     who contact support, kept by the package's CSAT gain through the Cox
@@ -794,7 +635,7 @@ def board_case(
     >>> list(case.staff.index[:2])
     ['pay everyone on time', 'own desk for everyone']
     """
-    from crm_course import economics
+    from crm_course import finance
 
     a = _check_assumptions(assumptions)
     generator = _rng(rng)
@@ -863,25 +704,25 @@ def board_case(
     staff_table["csat_per_100k_rub"] = np.divide(100_000 * staff_table["csat_gain"].to_numpy(dtype=float), cost,
                                                  out=np.full(len(cost), np.nan), where=cost > 0)
 
-    cash_flows = economics.programme_cash_flows(inputs, costs, horizon=a.horizon_years, discount=a.discount_rate)
-    yearly_kept = economics.programme_cash_flows(
+    cash_flows = finance.programme_cash_flows(inputs, costs, horizon=a.horizon_years, discount=a.discount_rate)
+    yearly_kept = finance.programme_cash_flows(
         {**inputs, **no_offers}, {"process_upfront": 0.0, "process_annual": 0.0, "people_annual": 0.0},
         horizon=1, discount=a.discount_rate)
-    # Chapter 5's chain (economics.programme_cash_flows) counted in members rather than roubles.
+    # Chapter 5's chain (finance.programme_cash_flows) counted in members rather than roubles.
     extra_kept = float(inputs["members"] * inputs["contacted_share"]
                        * (inputs["retention"][0] ** np.exp(hr["log_hr"] * package["csat_gain"])
                           - inputs["retention"][0]))
 
     def _break_even(parameter: str) -> float:
         try:
-            return economics.break_even(inputs, costs, parameter, horizon=a.horizon_years, discount=a.discount_rate)
+            return finance.break_even(inputs, costs, parameter, horizon=a.horizon_years, discount=a.discount_rate)
         except ValueError:
             return float("nan")
 
     inputs_table = pd.DataFrame(
         {k: (v if isinstance(v, tuple) else (v, 0.0)) for k, v in inputs.items()}, index=["estimate", "std_error"]
     ).T
-    inputs_table["meaning"] = [_MEANINGS.get(k, economics.INPUT_NAMES[k]) for k in inputs_table.index]
+    inputs_table["meaning"] = [_MEANINGS.get(k, finance.INPUT_NAMES[k]) for k in inputs_table.index]
     inputs_table["source"] = [_SOURCES[k] for k in inputs_table.index]
 
     members = value["members"]
@@ -932,170 +773,3 @@ def board_case(
         models={"engagement": staff["engagement"], "csat": staff["csat"], "cox": ret["cox"],
                 "bgnbd": value["bgnbd"], "spend": value["spend"], "panel": fit["panel"]},
     )
-
-
-# ---------------------------------------------------------------------------
-# A world per group
-# ---------------------------------------------------------------------------
-
-#: Planted effects a lecturer may vary between groups, with the range each is drawn from (uniformly).
-#: Keys are ``"<stage>.<field>"`` of :class:`crm_course.world.params.WorldParams`.
-VARIED_PARAMETERS: dict[str, tuple[float, float]] = {
-    "campaign.persuade_personalised": (0.03, 0.07),
-    "campaign.persuade_personalised_per_log_order": (0.06, 0.14),
-    "staff.engagement_paid_on_time": (5.0, 11.0),
-    "staff.engagement_shared_desk": (-9.0, -3.0),
-    "support.empowered_fit": (0.3, 0.9),
-    "support.empowered_misfit": (-1.0, -0.2),
-    "support.dropout_per_csat_point": (0.3, 0.8),
-}
-
-
-@dataclass(frozen=True)
-class GroupWorld:
-    """One student group's world: its seed, its parameters and how to make it.
-
-    Attributes
-    ----------
-    group : int
-        The group number.
-    seed : int
-        The world's seed, derived from the group number and the base seed.
-    params : crm_course.world.params.WorldParams
-        The planted effects (the defaults unless varied).
-    n_members : int
-        Members of the world.
-    varied : bool
-        Whether the planted effects differ from the defaults (drawn with
-        ``vary=True`` or given by the lecturer).
-    """
-
-    group: int
-    seed: int
-    params: Any
-    n_members: int
-    varied: bool
-
-    def command(self, folder: str | None = None) -> str:
-        """The shell command that writes this world (only for worlds with the default parameters).
-
-        Examples
-        --------
-        >>> group_world(3).command()
-        'python -m crm_course.world --out worlds/group_3 --members 20000 --seed 105123562'
-        """
-        if self.varied:
-            raise ValueError("command: a world with varied parameters cannot be written from the command line; "
-                             "use GroupWorld.write(folder)")
-        folder = folder or f"worlds/group_{self.group}"
-        return f"python -m crm_course.world --out {folder} --members {self.n_members} --seed {self.seed}"
-
-    def changes(self) -> pd.DataFrame:
-        """The planted effects of :data:`VARIED_PARAMETERS`: defaults against this group's values.
-
-        Examples
-        --------
-        >>> table = group_world(3, vary=True).changes()
-        >>> list(table.columns)
-        ['default', 'this group']
-        """
-        from crm_course.world.params import WorldParams
-
-        default = WorldParams()
-        rows = {}
-        for key in VARIED_PARAMETERS:
-            stage, name = key.split(".")
-            rows[key] = (getattr(getattr(default, stage), name), getattr(getattr(self.params, stage), name))
-        return pd.DataFrame(rows, index=["default", "this group"]).T
-
-    def simulate(self):
-        """Simulate the world (:func:`crm_course.world.simulate`)."""
-        from crm_course.world import simulate
-
-        return simulate(self.n_members, self.seed, self.params)
-
-    def write(self, folder: str | Path) -> Path:
-        """Simulate the world and write its tables to ``folder``; returns the folder.
-
-        Load a table from it with ``crm_course.data.load(name, folder=folder)``.
-        """
-        from crm_course.world.datapackage import write
-
-        write(self.simulate(), folder)
-        return Path(folder)
-
-
-def group_world(
-    group: int,
-    *,
-    base_seed: int = 2002,
-    vary: bool = False,
-    params: Any = None,
-    n_members: int = 20_000,
-) -> GroupWorld:
-    """A group's own Kopilka world: a deterministic seed, and optionally varied planted effects.
-
-    The seed comes from :class:`numpy.random.SeedSequence` over
-    ``(base_seed, group)``, so every group gets a different world, the same
-    group always gets the same world, and a lecturer who keeps a private
-    ``base_seed`` makes the worlds impossible to regenerate without it.
-    With ``vary=True`` the planted effects of :data:`VARIED_PARAMETERS` are
-    drawn uniformly from their ranges (from a second, independent stream of
-    the same seed sequence), so the groups' *true* effects differ too; the
-    lecturer reads them with :meth:`GroupWorld.changes`.
-
-    Parameters
-    ----------
-    group : int
-        The group number (1 or more).
-    base_seed : int
-        The lecturer's base seed (default 2002).
-    vary : bool
-        Vary the planted effects as well as the seed.
-    params : crm_course.world.params.WorldParams, optional
-        The lecturer's own planted effects for this group (default
-        ``WorldParams()``); with ``vary=True`` the effects of
-        :data:`VARIED_PARAMETERS` are then drawn on top of them.
-    n_members : int
-        Members of the world (default 20,000, like the shipped data).
-
-    Returns
-    -------
-    GroupWorld
-
-    Examples
-    --------
-    >>> a, b = group_world(1), group_world(2)
-    >>> a.seed != b.seed, group_world(1).seed == a.seed
-    (True, True)
-    >>> group_world(0)
-    Traceback (most recent call last):
-    ...
-    ValueError: group: expected an integer in [1, inf]; found 0
-    """
-    from crm_course.world.params import WorldParams
-
-    check_number(group, "group", low=1, integer=True)
-    check_number(base_seed, "base_seed", low=0, integer=True)
-    check_number(n_members, "n_members", low=100, integer=True)
-    if not isinstance(vary, (bool, np.bool_)):
-        raise ValueError(f"vary: expected True or False; found {vary!r}")
-    if params is None:
-        params = WorldParams()
-    elif not isinstance(params, WorldParams):
-        raise TypeError(f"params: expected a WorldParams (or None); found {type(params).__name__}")
-    params.validate()
-    sequence = np.random.SeedSequence([int(base_seed), int(group)])
-    seed = int(sequence.generate_state(1)[0])
-    if vary:
-        rng = np.random.default_rng(sequence.spawn(1)[0])
-        draws = {key: float(np.round(rng.uniform(lo, hi), 3)) for key, (lo, hi) in VARIED_PARAMETERS.items()}
-        stages: dict[str, dict[str, float]] = {}
-        for key, value in draws.items():
-            stage, name = key.split(".")
-            stages.setdefault(stage, {})[name] = value
-        params = replace(params, **{stage: replace(getattr(params, stage), **values)
-                                    for stage, values in stages.items()})
-        params.validate()
-    varied = bool(vary) or params != WorldParams()
-    return GroupWorld(group=int(group), seed=seed, params=params, n_members=int(n_members), varied=varied)

@@ -1,14 +1,14 @@
 """Self-checks of chapter 1, the customer as an individual.
 
 The expected answers are computed from the shipped tables with the chapter's
-helpers (:mod:`crm_course.heterogeneity`) the first time a student checks an
+helpers (:mod:`crm_course.concentration`, :mod:`crm_course.segmentation` and the other method modules) the first time a student checks an
 answer, so they follow the data if the data are regenerated. Exercise 1.5
 fits the random-intercept model, which takes a few seconds the first time.
 """
 
 from __future__ import annotations
 
-from crm_course.exercises import Exercise
+from crm_kit.exercises import Exercise
 
 #: The settings the notebook uses; the answers must be computed the same way.
 COST_PER_CONTACT = 180.0
@@ -19,25 +19,25 @@ MODEL_SEED = 2002
 
 def _value():
     # Imported here so that importing this module never touches the data.
-    from crm_course import heterogeneity as het
+    from crm_course import profitability
     from crm_course.data import load
 
-    return het.member_value(
+    return profitability.member_value(
         load("customers"), load("transactions"), load("contacts"), cost_per_contact=COST_PER_CONTACT
     )
 
 
 def _top10_share() -> float:
-    from crm_course import heterogeneity as het
+    from crm_course import concentration
 
-    return float(het.pareto_table(_value(), "revenue", tops=(10,)).loc[10, "revenue_share"])
+    return float(concentration.pareto_table(_value(), "revenue", tops=(10,)).loc[10, "revenue_share"])
 
 
 def _gini_buyers() -> float:
-    from crm_course import heterogeneity as het
+    from crm_course import concentration
 
     value = _value()
-    return het.gini(value[value["orders"] > 0], "revenue")
+    return concentration.gini(value[value["orders"] > 0], "revenue")
 
 
 def _n_unprofitable() -> int:
@@ -45,19 +45,19 @@ def _n_unprofitable() -> int:
 
 
 def _unprofitable_champions() -> int:
-    from crm_course import heterogeneity as het
+    from crm_course import segmentation
     from crm_course.data import load
 
-    rfm = het.rfm_scores(load("transactions"), as_of=RFM_AS_OF).merge(_value(), on="customer_id")
+    rfm = segmentation.rfm_scores(load("transactions"), as_of=RFM_AS_OF).merge(_value(), on="customer_id")
     return int(((rfm["segment"] == "Champions") & (rfm["profit"] < 0)).sum())
 
 
 def _weight_three_orders() -> float:
-    from crm_course import heterogeneity as het
+    from crm_course import multilevel
     from crm_course.data import load
 
-    fit = het.order_value_model(load("transactions"), sample_members=MODEL_SAMPLE_MEMBERS, seed=MODEL_SEED)
-    vc = het.variance_components(fit)["estimate"]
+    fit = multilevel.order_value_model(load("transactions"), sample_members=MODEL_SAMPLE_MEMBERS, seed=MODEL_SEED)
+    vc = multilevel.variance_components(fit)["estimate"]
     between, within = vc["between_member_variance"], vc["within_member_variance"]
     return float(3 * between / (3 * between + within))
 

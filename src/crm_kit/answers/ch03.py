@@ -3,13 +3,13 @@
 The expected answers are computed from the shipped ``offer_experiment``
 table the first time a student checks an answer, so they follow the data if
 the data are regenerated. They are computed with plain pandas rather than
-with :mod:`crm_course.personalisation`, so that the chapter's helpers and
+with :mod:`crm_course.experiments` and :mod:`crm_course.uplift`, so that the chapter's helpers and
 these answers check each other.
 """
 
 from __future__ import annotations
 
-from crm_course.exercises import Exercise
+from crm_kit.exercises import Exercise
 
 #: What sending one offer costs in each arm, before any bonus (RUB); see CampaignParams.
 _SEND_COST = {"none": 0.0, "generic": 1.0, "personalised": 3.0}

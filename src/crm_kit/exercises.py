@@ -42,7 +42,7 @@ Kinds of answer
 Defining an exercise
 --------------------
 Each chapter's exercises live in ``crm_course/answers/chNN.py`` (see
-:mod:`crm_course.answers` for how to add a chapter), as a module-level list
+:mod:`crm_kit.answers` for how to add a chapter), as a module-level list
 ``EXERCISES`` of :class:`Exercise` objects. ``expected`` is either a constant
 or a function of no arguments that computes the answer from the course data;
 it is called the first time a student's answer has to be compared, and its
@@ -58,7 +58,7 @@ result is cached for the session::
                                 "rather than by revenue?"}),
     ]
 
-``check("1.2", ...)`` imports ``crm_course.answers.ch01`` on first use.
+``check("1.2", ...)`` imports ``crm_kit.answers.ch01`` on first use.
 
 Hints
 -----
@@ -78,7 +78,7 @@ Write hints that point at the reasoning, never at the number.
 
 Examples
 --------
->>> from crm_course.exercises import Exercise
+>>> from crm_kit.exercises import Exercise
 >>> ex = Exercise("0.9", expected=0.25, kind="share")
 >>> print(ex.feedback(25).message)
 Exercise 0.9: close, but not quite. It looks like a percentage: give the answer as a share between 0 and 1.
@@ -92,10 +92,28 @@ import importlib
 import math
 import numbers
 import re
-import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from crm_kit.answer_types import (
+    _align,
+    _count,
+    _describe,
+    _is_bool,
+    _is_collection,
+    _is_frame,
+    _is_number,
+    _is_numpy_number,
+    _is_scalar,
+    _is_series,
+    _join,
+    _key_order,
+    _looks_numeric,
+    _norm_label,
+    _size_one,
+    _within_array,
+)
 
 __all__ = [
     "CLOSE",
@@ -188,7 +206,7 @@ class Exercise:
     ----------
     key : str
         ``"<chapter>.<number>"``, e.g. ``"1.2"``; the chapter picks the module
-        ``crm_course.answers.chNN`` the exercise lives in.
+        ``crm_kit.answers.chNN`` the exercise lives in.
     expected : object or callable
         The answer, or a function of no arguments that computes it from the
         course data (called once, on the first comparison, then cached).
@@ -529,7 +547,7 @@ def _chapter_of(key: Any) -> int:
 def _chapter(chapter: int) -> dict[str, Exercise]:
     """The exercises of ``chapter``, importing its answers module on first use."""
     if chapter not in _REGISTRY:
-        from crm_course.answers import module_name
+        from crm_kit.answers import module_name
 
         exercises: dict[str, Exercise] = {}
         name = module_name(chapter)
@@ -612,7 +630,7 @@ def get_exercise(key: str) -> Exercise:
         raise ValueError(
             f"There is no exercise {key!r}. Chapter {chapter} has exercises: {', '.join(known_keys(chapter))}."
         )
-    from crm_course.answers import available_chapters
+    from crm_kit.answers import available_chapters
 
     have = ", ".join(map(str, available_chapters())) or "none"
     raise ValueError(
@@ -663,146 +681,3 @@ def check(key: str, answer: Any) -> CheckResult:
 
 
 # -- small helpers ---------------------------------------------------------------
-
-
-def _join(*parts: str | None) -> str:
-    return " ".join(p for p in parts if p)
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
-def _key_order(key: str) -> tuple:
-    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", key) if p not in ("", "."))
-
-
-def _norm_label(label: Any) -> str:
-    if isinstance(label, str):
-        return " ".join(label.split()).casefold()
-    if _is_numpy_number(label):
-        label = label.item()
-    if isinstance(label, float) and label.is_integer():
-        label = int(label)
-    return str(label)
-
-
-def _looks_numeric(text: str) -> bool:
-    try:
-        float(text.strip().rstrip("%").replace(",", "."))
-    except ValueError:
-        return False
-    return True
-
-
-def _pandas():
-    # pandas can only be in play if the student already imported it.
-    return sys.modules.get("pandas")
-
-
-def _is_series(obj: Any) -> bool:
-    pd = _pandas()
-    return pd is not None and isinstance(obj, pd.Series)
-
-
-def _is_frame(obj: Any) -> bool:
-    pd = _pandas()
-    return pd is not None and isinstance(obj, pd.DataFrame)
-
-
-def _is_numpy_number(obj: Any) -> bool:
-    np = sys.modules.get("numpy")
-    return np is not None and isinstance(obj, np.number)
-
-
-def _is_number(obj: Any) -> bool:
-    """A single real number: int, float, Decimal, numpy scalar or 0-d array."""
-    if _is_bool(obj):
-        return False
-    np = sys.modules.get("numpy")
-    if np is not None and isinstance(obj, (np.ndarray, np.generic)):
-        return obj.ndim == 0 and (np.issubdtype(obj.dtype, np.integer) or np.issubdtype(obj.dtype, np.floating))
-    return isinstance(obj, numbers.Number) and not isinstance(obj, complex)
-
-
-def _is_bool(obj: Any) -> bool:
-    np = sys.modules.get("numpy")
-    return isinstance(obj, bool) or (np is not None and isinstance(obj, np.bool_))
-
-
-def _is_collection(obj: Any) -> bool:
-    return isinstance(obj, Iterable) and not isinstance(obj, (str, bytes)) and not _is_scalar(obj)
-
-
-def _is_scalar(obj: Any) -> bool:
-    np = sys.modules.get("numpy")
-    if np is not None and isinstance(obj, np.ndarray):
-        return obj.ndim == 0
-    return isinstance(obj, (numbers.Number, str, bytes)) or _is_bool(obj) or _is_numpy_number(obj)
-
-
-def _size_one(obj: Any) -> bool:
-    np = sys.modules.get("numpy")
-    if _is_series(obj) or _is_frame(obj) or (np is not None and isinstance(obj, np.ndarray)):
-        return obj.size == 1
-    return isinstance(obj, (list, tuple)) and len(obj) == 1
-
-
-def _describe(obj: Any) -> str:
-    if isinstance(obj, str):
-        return "text (a string)"
-    if _is_bool(obj):
-        return "True/False"
-    if _is_frame(obj):
-        return "a table (a pandas DataFrame)"
-    if _is_series(obj):
-        return "a column of values (a pandas Series)"
-    np = sys.modules.get("numpy")
-    if np is not None and isinstance(obj, np.ndarray):
-        return "an array"
-    if isinstance(obj, complex) or (np is not None and np.iscomplexobj(obj) and np.ndim(obj) == 0):
-        return "a complex number"
-    if isinstance(obj, numbers.Number) or _is_numpy_number(obj):
-        return "a number"
-    for kind, words in ((list, "a list"), (tuple, "a tuple"), ((set, frozenset), "a set"), (dict, "a dictionary")):
-        if isinstance(obj, kind):
-            return words
-    return f"an object of type {type(obj).__name__}"
-
-
-def _align(answer: Any, expected: Any) -> Any:
-    """Line a pandas answer up with a pandas expected value by label.
-
-    Students reach the same numbers in a different row or column order, or as
-    a one-column DataFrame instead of a Series; when the labels match as sets,
-    the order is not what the exercise is about.
-    """
-    pd = _pandas()
-    if pd is None:
-        return answer
-    labelled = (pd.Series, pd.DataFrame)
-    if not isinstance(answer, labelled) or not isinstance(expected, labelled):
-        return answer
-    if isinstance(expected, pd.Series) and isinstance(answer, pd.DataFrame) and answer.shape[1] == 1:
-        answer = answer.iloc[:, 0]
-    if isinstance(expected, pd.DataFrame) and expected.shape[1] == 1 and isinstance(answer, pd.Series):
-        answer = answer.to_frame(name=expected.columns[0])
-    if not isinstance(answer, type(expected)):
-        return answer
-    if _same_labels(answer.index, expected.index):
-        answer = answer.reindex(expected.index)
-    if isinstance(expected, pd.DataFrame) and _same_labels(answer.columns, expected.columns):
-        answer = answer.reindex(columns=expected.columns)
-    return answer
-
-
-def _same_labels(a, b) -> bool:
-    return len(a) == len(b) and a.is_unique and b.is_unique and set(a) == set(b)
-
-
-def _within_array(a, e, atol: float, rtol: float):
-    import numpy as np
-
-    with np.errstate(invalid="ignore"):
-        ok = np.abs(a - e) <= atol + rtol * np.abs(e)
-    return ok | (np.isnan(a) & np.isnan(e))

@@ -7,7 +7,7 @@ they are regenerated. The settings below are the ones the notebook states.
 
 from __future__ import annotations
 
-from crm_course.exercises import Exercise
+from crm_kit.exercises import Exercise
 
 #: Last day of the Kopilka data and the notebook's yearly discount rate.
 OBSERVATION_END = "2024-12-29"
@@ -22,7 +22,7 @@ def _load(name: str):
 
 
 def _half_year_retention() -> float:
-    from crm_course.economics import retention_rate
+    from crm_course.retention import retention_rate
 
     out = retention_rate(_load("transactions"), base=("2024-01-01", "2024-06-30"),
                          following=("2024-07-01", OBSERVATION_END))
@@ -30,7 +30,7 @@ def _half_year_retention() -> float:
 
 
 def _yearly_retention() -> float:
-    from crm_course.economics import retention_rate
+    from crm_course.retention import retention_rate
 
     out = retention_rate(_load("transactions"), base=("2023-01-01", "2023-12-31"),
                          following=("2024-01-01", OBSERVATION_END))
@@ -54,7 +54,7 @@ def _expected_purchases_next_year() -> float:
 
 
 def _referral_survival_52() -> float:
-    from crm_course.economics import kaplan_meier, lapse_durations, survival_at
+    from crm_course.survival import kaplan_meier, lapse_durations, survival_at
 
     customers = _load("customers").set_index("customer_id")
     durations = lapse_durations(_load("transactions"), observation_end=OBSERVATION_END).join(customers["channel"])
@@ -73,10 +73,15 @@ def _cofunded_inputs() -> dict:
     """The inputs of plan B, gathered as in the notebook (campaign bonus paid by the merchants)."""
     import numpy as np
 
-    from crm_course.economics import cox_model, hazard_ratios, lapse_durations, relationship_value, retention_rate
-    from crm_course.economics import support_experience
-    from crm_course.human_factor import csat_ols, engagement_drivers, linear_combinations, support_frame
-    from crm_course.personalisation import arm_summary
+    from crm_course.profitability import relationship_value
+    from crm_course.retention import retention_rate
+    from crm_course.survival import cox_model, hazard_ratios, lapse_durations
+    from crm_course.survival import support_experience
+    from crm_course.inference import linear_combinations
+    from crm_course.kopilka.support import support_frame
+    from crm_course.ratings import csat_ols
+    from crm_course.regression import engagement_drivers
+    from crm_course.experiments import arm_summary
 
     transactions, contacts = _load("transactions"), _load("contacts")
     agents, campaign = _load("agents"), _load("offer_experiment")
@@ -121,7 +126,7 @@ def _break_even_lift_five_years() -> float:
     as long as some members are targeted (unlike a break-even number of
     members, which exists only if each member adds a positive margin).
     """
-    from crm_course.economics import break_even
+    from crm_course.finance import break_even
 
     return float(break_even(_cofunded_inputs(), COSTS, "campaign_lift", horizon=LONGER_HORIZON, discount=DISCOUNT))
 

@@ -1,6 +1,6 @@
 """Build the student edition of the course notebooks.
 
-Run ``python -m crm_course.student notebooks student`` (``make student``). For
+Run ``python -m crm_kit.student notebooks student`` (``make student``). For
 every ``*.ipynb`` in the source folder a student copy is written to the
 destination, with a short ``README.md``; the source notebooks are never
 modified.
@@ -196,7 +196,7 @@ def _readme(titles: list[tuple[str, str]]) -> str:
 
 These are the course notebooks with the worked solutions taken out. They are
 generated from the lecturer's notebooks (`make student`, which runs
-`python -m crm_course.student notebooks student`); edit those, not these, as
+`python -m crm_kit.student notebooks student`); edit those, not these, as
 this folder is overwritten when the edition is rebuilt.
 
 ## What is different from the lecturer's notebooks
@@ -285,10 +285,10 @@ def build_student_edition(source: str | Path, destination: str | Path) -> list[P
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m crm_course.student SOURCE DESTINATION``."""
+    """Command line: ``python -m crm_kit.student SOURCE DESTINATION``."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if len(argv) != 2:
-        print("usage: python -m crm_course.student SOURCE DESTINATION", file=sys.stderr)
+        print("usage: python -m crm_kit.student SOURCE DESTINATION", file=sys.stderr)
         return 2
     try:
         written = build_student_edition(argv[0], argv[1])

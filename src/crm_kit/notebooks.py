@@ -6,12 +6,12 @@ closes that gap: it reports cells that were never run, run out of order, or
 that carry machine paths. :func:`execute` refreshes a notebook in place, in a
 fresh ``python3`` kernel, top to bottom (``make notebooks``).
 
-Run as ``python -m crm_course.notebook_tools execute notebooks/*.ipynb`` or
-``python -m crm_course.notebook_tools check notebooks/*.ipynb``.
+Run as ``python -m crm_kit.notebooks execute notebooks/*.ipynb`` or
+``python -m crm_kit.notebooks check notebooks/*.ipynb``.
 
 Every notebook opens with :data:`COLAB_CELL`, which installs the package when
 the notebook runs in Google Colab and does nothing elsewhere;
-``python -m crm_course.notebook_tools set-repository URL notebooks/*.ipynb``
+``python -m crm_kit.notebooks set-repository URL notebooks/*.ipynb``
 (``make colab REPO=URL``) writes the address the course is published at.
 """
 
@@ -53,7 +53,7 @@ def colab_cell_problems(nb) -> list[str]:
     expected = _REPOSITORY_LINE.sub('COURSE_REPOSITORY = ""', COLAB_CELL)
     found = _REPOSITORY_LINE.sub('COURSE_REPOSITORY = ""', code[0].source)
     if found != expected:
-        return ["the first code cell is not the standard Colab set-up cell (crm_course.notebook_tools.COLAB_CELL)"]
+        return ["the first code cell is not the standard Colab set-up cell (crm_kit.notebooks.COLAB_CELL)"]
     if code[0].get("outputs"):
         return ["the Colab set-up cell printed something outside Colab"]
     return []
@@ -98,8 +98,8 @@ def integrity_problems(nb) -> list[str]:
     --------
     >>> import nbformat
     >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
-    >>> integrity_problems(nb)[0]
-    'code cell 1 was never executed (nbval would skip it silently)'
+    >>> integrity_problems(nb)
+    ["kernel is None, expected 'python3'", 'code cell 1 was never executed (nbval would skip it silently)']
     """
     problems: list[str] = []
     kernel = nb.get("metadata", {}).get("kernelspec", {}).get("name")
@@ -166,8 +166,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if len(argv) < 2 or argv[0] not in {"execute", "check"}:
         print(
-            "usage: python -m crm_course.notebook_tools {execute|check} NOTEBOOK...\n"
-            "       python -m crm_course.notebook_tools set-repository URL NOTEBOOK...",
+            "usage: python -m crm_kit.notebooks {execute|check} NOTEBOOK...\n"
+            "       python -m crm_kit.notebooks set-repository URL NOTEBOOK...",
             file=sys.stderr,
         )
         return 2

@@ -11,7 +11,7 @@ regenerated.
 
 from __future__ import annotations
 
-from crm_course.exercises import Exercise
+from crm_kit.exercises import Exercise
 
 
 def _load(name: str):

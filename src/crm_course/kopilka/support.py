@@ -1,0 +1,257 @@
+"""Kopilka's support contacts prepared for the models of chapters 4 and 5: contacts joined to their agents.
+
+Kopilka-specific: it builds the variables that the chapters' models of CSAT
+(:mod:`crm_course.ratings`, :mod:`crm_course.multilevel`) and of drop-out
+(:mod:`crm_course.survival`) expect from Kopilka's ``contacts`` and ``agents``
+tables and from the simulation's hidden truth.
+
+* :func:`support_frame` — each support contact joined to its agent, with the
+  chapter's variables: centred engagement (``engagement_c``), ``not_paid_out``,
+  the Eastman fit (``fit``: the agent meets all of
+  :data:`crm_course.ratings.CRITERIA`), ``criteria_met`` and ``dissatisfied``;
+* :func:`agent_summary` — one row per agent: the agent's columns and the
+  outcomes of their contacts (``n_contacts``, ``mean_csat``,
+  ``share_dissatisfied``, ``resolution_rate``), e.g. for
+  :func:`crm_course.mediation.mediation_effects`;
+* :func:`contacts_at_risk` — the contacts of a simulated world among members
+  still active, with the hidden drop-out flag that a real firm never sees, for
+  :func:`crm_course.survival.contact_dropout_logit`.
+
+The column names are arguments with Kopilka's names as defaults, but the
+variables are the course's; inputs are checked and never modified.
+
+Examples
+--------
+>>> from crm_course.data import load
+>>> from crm_course.kopilka.support import agent_summary, support_frame
+>>> frame = support_frame(load("contacts"), load("agents"))
+>>> len(frame) == len(load("contacts"))
+True
+>>> int(agent_summary(load("contacts"), load("agents"))["n_contacts"].sum()) == len(frame)
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from crm_course.formulas import _check_name
+from crm_course.ratings import CRITERIA
+from crm_course.validation import check_frame, check_number, check_range
+
+__all__ = [
+    "support_frame",
+    "agent_summary",
+    "contacts_at_risk",
+]
+
+
+def support_frame(
+    contacts: pd.DataFrame,
+    agents: pd.DataFrame,
+    *,
+    agent: str = "agent_id",
+    csat: str = "csat",
+    payout: str = "payout_received",
+    resolution: str = "first_contact_resolution",
+    engagement: str = "engagement",
+    treatment: str = "empowered",
+    criteria: Sequence[str] = CRITERIA,
+    centre: float = 60.0,
+    scale: tuple[int, int] = (1, 5),
+    dissatisfied_at: int = 2,
+) -> pd.DataFrame:
+    """Join each support contact to its agent and add the chapter's variables.
+
+    Parameters
+    ----------
+    contacts : pandas.DataFrame
+        One row per contact, with the agent, the satisfaction score, whether
+        the member had been paid out before and whether the contact was
+        resolved first time.
+    agents : pandas.DataFrame
+        One row per agent, with the engagement score, the treatment flag and
+        the criteria flags.
+    agent, csat, payout, resolution, engagement, treatment : str
+        Column names (Kopilka names by default). ``agent`` is the key in both
+        tables.
+    criteria : sequence of str
+        True/False columns of ``agents``; an agent *fits* when all are true
+        (Eastman Chemical's rule: interested, able, respected).
+    centre : float
+        Engagement is centred here (``engagement_c = engagement - centre``),
+        so that the coefficient of ``not_paid_out`` in :data:`CSAT_TERMS` is
+        the gap at an engagement of ``centre``.
+    scale : (int, int)
+        Lowest and highest possible score; every score must be a whole
+        number in this range.
+    dissatisfied_at : int
+        Scores at or below this count as dissatisfied.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new frame, one row per contact: the contact's and the agent's
+        columns (True/False as 0/1), plus ``engagement_c``, ``not_paid_out``
+        (1 if no payout yet), ``fit`` (1 if all criteria hold),
+        ``criteria_met`` (0 to the number of criteria) and ``dissatisfied``.
+        The inputs are not modified.
+
+    Raises
+    ------
+    ValueError
+        For a missing or wrongly typed column, a score off the scale, an
+        agent key that is not unique, or a contact whose agent is not in
+        ``agents``.
+
+    Examples
+    --------
+    >>> from crm_course.data import load
+    >>> frame = support_frame(load("contacts"), load("agents"))
+    >>> {"engagement_c", "not_paid_out", "fit"} <= set(frame.columns)
+    True
+    """
+    for value, label in ((agent, "agent"), (csat, "csat"), (payout, "payout"), (resolution, "resolution"),
+                         (engagement, "engagement"), (treatment, "treatment")):
+        _check_name(value, label)
+    if isinstance(criteria, str) or not isinstance(criteria, Sequence) or not criteria:
+        raise ValueError(f"criteria: expected a list of column names; found {criteria!r}")
+    criteria = list(criteria)
+    check_number(centre, "centre")
+    if not isinstance(scale, Sequence) or isinstance(scale, str) or len(scale) != 2:
+        raise ValueError(f"scale: expected (lowest, highest) scores such as (1, 5); found {scale!r}")
+    low = check_number(scale[0], "scale[0]", integer=True)
+    high = check_number(scale[1], "scale[1]", low=low + 2, integer=True)
+    check_number(dissatisfied_at, "dissatisfied_at", low=low, high=high - 1, integer=True)
+    check_frame(contacts, {agent: "any", csat: "numeric", payout: "bool", resolution: "bool"}, name="contacts")
+    check_range(contacts, csat, low=low, high=high, name="contacts")
+    if not (contacts[csat] == np.round(contacts[csat])).all():
+        raise ValueError(f"contacts: column {csat!r} should hold whole-number scores; found values such as "
+                         f"{contacts.loc[contacts[csat] != np.round(contacts[csat]), csat].iloc[0]!r}")
+    check_frame(agents, {agent: "any", engagement: "numeric", treatment: "bool", **{c: "bool" for c in criteria}},
+                name="agents")
+    if agents[agent].isna().any() or contacts[agent].isna().any():
+        raise ValueError(f"contacts/agents: column {agent!r} has missing value(s); every contact needs an agent")
+    duplicated = agents[agent].duplicated()
+    if duplicated.any():
+        raise ValueError(
+            f"agents: column {agent!r} should identify one agent per row; found {int(duplicated.sum())} "
+            f"repeated value(s), e.g. {agents.loc[duplicated, agent].iloc[0]!r}"
+        )
+    unknown = ~contacts[agent].isin(agents[agent])
+    if unknown.any():
+        raise ValueError(
+            f"contacts: {int(unknown.sum())} contact(s) name an agent that is not in agents "
+            f"(column {agent!r}), e.g. {contacts.loc[unknown, agent].iloc[0]!r}"
+        )
+    overlap = [c for c in agents.columns if c in contacts.columns and c != agent]
+    if overlap:
+        raise ValueError(f"contacts and agents both have column(s) {overlap}; rename one side first")
+    frame = contacts.merge(agents, on=agent, how="left", validate="many_to_one", sort=False)
+    for col in frame.columns:
+        if pd.api.types.is_bool_dtype(frame[col]):
+            frame[col] = frame[col].astype("int64")
+    frame["engagement_c"] = frame[engagement] - centre
+    frame["not_paid_out"] = 1 - frame[payout]
+    frame["criteria_met"] = frame[criteria].sum(axis=1).astype("int64")
+    frame["fit"] = (frame["criteria_met"] == len(criteria)).astype("int64")
+    frame["dissatisfied"] = (frame[csat] <= dissatisfied_at).astype("int64")
+    return frame
+
+
+def agent_summary(
+    contacts: pd.DataFrame,
+    agents: pd.DataFrame,
+    **kwargs: Any,
+) -> pd.DataFrame:
+    """One row per agent: the agent's columns and the outcomes of their contacts.
+
+    Parameters
+    ----------
+    contacts, agents : pandas.DataFrame
+        As for :func:`support_frame`.
+    **kwargs
+        Column names and settings passed on to :func:`support_frame`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The agents who handled at least one contact, with their columns
+        (True/False as 0/1), ``fit`` and ``criteria_met``, and
+        ``n_contacts``, ``mean_csat``, ``share_dissatisfied`` and
+        ``resolution_rate`` over their contacts.
+
+    Examples
+    --------
+    >>> from crm_course.data import load
+    >>> per_agent = agent_summary(load("contacts"), load("agents"))
+    >>> int(per_agent["n_contacts"].sum()) == len(load("contacts"))
+    True
+    """
+    frame = support_frame(contacts, agents, **kwargs)
+    agent = kwargs.get("agent", "agent_id")
+    csat = kwargs.get("csat", "csat")
+    resolution = kwargs.get("resolution", "first_contact_resolution")
+    outcomes = frame.groupby(agent, sort=True).agg(
+        n_contacts=(csat, "size"),
+        mean_csat=(csat, "mean"),
+        share_dissatisfied=("dissatisfied", "mean"),
+        resolution_rate=(resolution, "mean"),
+    )
+    agent_cols = [c for c in agents.columns if c != agent]
+    per_agent = agents.loc[agents[agent].isin(outcomes.index), [agent, *agent_cols]].copy()
+    for col in agent_cols:
+        if pd.api.types.is_bool_dtype(per_agent[col]):
+            per_agent[col] = per_agent[col].astype("int64")
+    criteria = list(kwargs.get("criteria", CRITERIA))
+    per_agent["criteria_met"] = per_agent[criteria].sum(axis=1).astype("int64")
+    per_agent["fit"] = (per_agent["criteria_met"] == len(criteria)).astype("int64")
+    per_agent = per_agent.merge(outcomes, left_on=agent, right_index=True, how="left")
+    return per_agent.sort_values(agent, kind="stable").reset_index(drop=True)
+
+
+def contacts_at_risk(world: Any) -> pd.DataFrame:
+    """The contacts of a simulated Kopilka world, with the hidden drop-out flag, among members still active.
+
+    Uses the world's hidden truth (``world.truth``), which a real firm never
+    sees: ``dropped_out_after`` says whether the member dropped out right
+    after the contact. A contact counts as *at risk* if the member had not
+    yet dropped out when it was handled (drop-out after an order in the
+    same week comes first in the simulation). Use it to check the planted
+    ``SupportParams.dropout_per_csat_point`` with :func:`contact_dropout_logit`.
+
+    Parameters
+    ----------
+    world : crm_course.world.World
+        A simulated world (``crm_course.world.simulate``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The at-risk contacts: the ``contacts`` table's columns plus
+        ``week`` and ``dropped_out_after``.
+
+    Examples
+    --------
+    >>> from crm_course.world import simulate
+    >>> at_risk = contacts_at_risk(simulate(2_000, seed=1))
+    >>> bool(at_risk["dropped_out_after"].any())
+    True
+    """
+    from crm_course.world import World
+
+    if not isinstance(world, World):
+        raise TypeError(f"world: expected a World from crm_course.world.simulate; found {type(world).__name__}")
+    contacts = world.tables["contacts"].merge(world.truth["contacts"], on="contact_id", how="left", validate="1:1")
+    members = world.truth["members"].set_index("customer_id")
+    start = pd.Timestamp(world.params.members.start)
+    week = ((contacts["contact_date"] - start).dt.days // 7).to_numpy()
+    dropout_week = members["dropout_week"].reindex(contacts["customer_id"]).to_numpy(dtype=float, na_value=np.nan)
+    cause = members["dropout_cause"].reindex(contacts["customer_id"]).to_numpy()
+    active = np.isnan(dropout_week) | (dropout_week > week) | ((dropout_week == week) & (cause == "after contact"))
+    out = contacts.assign(week=week)
+    return out.loc[active].reset_index(drop=True)

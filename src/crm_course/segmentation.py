@@ -1,0 +1,324 @@
+"""Behavioural segmentation of customers: RFM scores and named segments, segment profiles and k-means clusters.
+
+Chapter 1 uses it to set segments against the individual customer:
+
+* :func:`rfm_scores` — recency, frequency and monetary value of every member
+  with an order, their scores (quintiles by default) and a named segment of
+  :data:`RFM_SEGMENTS`;
+* :func:`segment_profile` — one line per segment: its size, its averages and
+  its share of totals;
+* :func:`cluster_members` — k-means on standardised features, with clusters
+  numbered in a stable order.
+
+K-means assumes round clusters of similar spread and always returns ``k``
+groups, whether or not the data fall into groups: it describes, it does not
+discover.
+
+Every function takes any DataFrame with the column names as arguments; Kopilka's
+names (``customer_id``, ``order_date``, ``order_value``) are only the defaults.
+Inputs are checked and never modified.
+
+Examples
+--------
+>>> from crm_course.data import load
+>>> from crm_course.segmentation import RFM_SEGMENTS, rfm_scores, segment_profile
+>>> profile = segment_profile(rfm_scores(load("transactions")))
+>>> list(profile.index) == list(RFM_SEGMENTS)
+True
+>>> round(float(profile["member_share"].sum()), 6)
+1.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from crm_course.concentration import _names
+from crm_course.spend_models import _check_timestamp
+from crm_course.validation import check_frame, check_number, check_range
+
+__all__ = [
+    "RFM_SEGMENTS",
+    "rfm_scores",
+    "segment_profile",
+    "cluster_members",
+]
+
+
+#: RFM segments from best to worst, as assigned by :func:`rfm_scores`.
+RFM_SEGMENTS: tuple[str, ...] = ("Champions", "Loyal", "Promising", "Needs attention", "At risk", "Hibernating")
+
+
+def _quantile_score(x: pd.Series, bins: int) -> pd.Series:
+    """1 + floor(bins * share of members with a strictly lower value): ties share a score."""
+    below = x.rank(method="min") - 1
+    return (1 + np.floor(bins * below / len(x))).astype("int64")
+
+
+def _rfm_segment(r: pd.Series, f: pd.Series) -> pd.Categorical:
+    conditions = [
+        (r >= 4) & (f >= 4),
+        (r >= 3) & (f >= 3),
+        (r >= 4),
+        (r >= 3),
+        (f >= 3),
+    ]
+    labels = np.select(conditions, list(RFM_SEGMENTS[:5]), default=RFM_SEGMENTS[5])
+    return pd.Categorical(labels, categories=list(RFM_SEGMENTS), ordered=True)
+
+
+def rfm_scores(
+    transactions: pd.DataFrame,
+    *,
+    as_of: Any = None,
+    bins: int = 5,
+    customer: str = "customer_id",
+    date: str = "order_date",
+    value: str = "order_value",
+) -> pd.DataFrame:
+    r"""Recency, frequency and monetary value, their scores and a named segment.
+
+    For each member with at least one order before ``as_of``: recency (days
+    since the last order), frequency (number of orders) and monetary value
+    (total order value). Each is scored 1 to ``bins`` by where the member
+    stands among all members,
+
+    .. math::
+
+        \text{score}_i = 1 + \left\lfloor \text{bins} \times
+            \frac{\#\{j : x_j < x_i\}}{n} \right\rfloor ,
+
+    so 5 marks the top fifth, members with equal values share a score (a
+    score can stay empty when many members tie, as the many one-order
+    members do), and for recency the sign is turned so that *recent* buyers
+    score high. Segments, from the recency (R) and frequency (F) scores:
+
+    ===============  ======================
+    Champions        R >= 4 and F >= 4
+    Loyal            R >= 3 and F >= 3, not Champions
+    Promising        R >= 4 and F <= 2 (recent, few orders)
+    Needs attention  R = 3 and F <= 2
+    At risk          R <= 2 and F >= 3 (were good, gone quiet)
+    Hibernating      R <= 2 and F <= 2
+    ===============  ======================
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        One row per order with ``customer``, ``date`` (datetime) and
+        ``value`` (>= 0).
+    as_of : date, optional
+        The day the scores are computed; orders on or after it are ignored.
+        Default: the day after the last order.
+    bins : int, default 5
+        Number of score levels (5 gives quintile scores); at least 2.
+    customer, date, value : str
+        Column names.
+
+    Returns
+    -------
+    DataFrame
+        One row per member with an order, sorted by ``customer``:
+        ``recency_days``, ``frequency``, ``monetary``, ``r_score``,
+        ``f_score``, ``m_score``, ``rfm_cell`` (e.g. ``"545"``) and
+        ``segment`` (ordered categorical, :data:`RFM_SEGMENTS`). Members
+        without orders have no recency and are not scored.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> orders = pd.DataFrame({
+    ...     "customer_id": [1, 1, 1, 2, 3, 3],
+    ...     "order_date": pd.to_datetime(["2024-01-05", "2024-02-01", "2024-03-30",
+    ...                                   "2024-01-10", "2024-03-01", "2024-03-20"]),
+    ...     "order_value": [100.0, 50.0, 70.0, 500.0, 40.0, 30.0]})
+    >>> rfm_scores(orders, as_of="2024-04-01", bins=3)[["customer_id", "recency_days", "frequency", "rfm_cell"]]
+       customer_id  recency_days  frequency rfm_cell
+    0            1             2          3      332
+    1            2            82          1      113
+    2            3            12          2      221
+    """
+    check_frame(transactions, {customer: "any", date: "datetime", value: "numeric"}, name="transactions")
+    check_range(transactions, value, low=0, name="transactions")
+    if transactions[customer].isna().any():
+        raise ValueError(f"transactions: column {customer!r} has missing value(s)")
+    bins = int(check_number(bins, "bins", low=2, high=100, integer=True))
+    if as_of is None:
+        stamp = transactions[date].max().normalize() + pd.Timedelta(days=1)
+    else:
+        stamp = _check_timestamp(as_of, "as_of")
+    before = transactions[transactions[date] < stamp]
+    if before.empty:
+        raise ValueError(f"as_of: no order falls before {stamp.date()}; the first order is on {transactions[date].min().date()}")
+    g = before.groupby(customer, sort=True)
+    out = pd.DataFrame(
+        {
+            "recency_days": (stamp - g[date].max()).dt.days.astype("int64"),
+            "frequency": g.size().astype("int64"),
+            "monetary": g[value].sum().astype(float),
+        }
+    )
+    out["r_score"] = _quantile_score(-out["recency_days"], bins)
+    out["f_score"] = _quantile_score(out["frequency"], bins)
+    out["m_score"] = _quantile_score(out["monetary"], bins)
+    out["rfm_cell"] = (
+        out["r_score"].astype(str) + out["f_score"].astype(str) + out["m_score"].astype(str)
+    )
+    if bins == 5:
+        out["segment"] = _rfm_segment(out["r_score"], out["f_score"])
+    else:
+        # The named segments are defined on quintile scores; rescale the others.
+        r = np.ceil(out["r_score"] * 5 / bins)
+        f = np.ceil(out["f_score"] * 5 / bins)
+        out["segment"] = _rfm_segment(r, f)
+    return out.reset_index()
+
+
+def segment_profile(
+    df: pd.DataFrame,
+    segment: str = "segment",
+    *,
+    columns: Sequence[str] = ("recency_days", "frequency", "monetary"),
+    share_of: Sequence[str] = ("monetary",),
+) -> pd.DataFrame:
+    """One line per segment: its size, its averages and its share of totals.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per member with a ``segment`` column (RFM segments from
+        :func:`rfm_scores`, clusters from :func:`cluster_members`, or your
+        own).
+    segment : str, default "segment"
+        The column holding each member's segment.
+    columns : sequence of str
+        Numeric columns to average within each segment (``mean_<column>``).
+    share_of : sequence of str
+        Numeric columns whose total to split between segments
+        (``share_of_<column>``; shares add up to 1 when every total is
+        positive).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by segment (in category order for a categorical column):
+        ``members``, ``member_share``, the means and the shares.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"segment": ["a", "a", "b"], "monetary": [10.0, 30.0, 60.0]})
+    >>> segment_profile(df, columns=["monetary"], share_of=["monetary"])  # doctest: +NORMALIZE_WHITESPACE
+             members  member_share  mean_monetary  share_of_monetary
+    segment
+    a              2      0.666667           20.0                0.4
+    b              1      0.333333           60.0                0.6
+    """
+    cols = _names(columns, "columns")
+    shares = _names(share_of, "share_of")
+    check_frame(df, {segment: "any", **{c: "numeric" for c in dict.fromkeys(cols + shares)}}, name="df")
+    if df[segment].isna().any():
+        raise ValueError(f"df: column {segment!r} has {int(df[segment].isna().sum())} missing value(s)")
+    g = df.groupby(segment, observed=True, sort=True)
+    out = pd.DataFrame({"members": g.size().astype("int64")})
+    out["member_share"] = out["members"] / len(df)
+    for col in cols:
+        out[f"mean_{col}"] = g[col].mean().astype(float)
+    for col in shares:
+        total = float(df[col].sum())
+        if total == 0:
+            raise ValueError(f"df: column {col!r} sums to 0; its shares are undefined")
+        out[f"share_of_{col}"] = g[col].sum().astype(float) / total
+    out.index.name = segment
+    return out
+
+
+def cluster_members(
+    df: pd.DataFrame,
+    features: Sequence[str],
+    *,
+    k: int = 4,
+    seed: int = 0,
+    n_init: int = 10,
+    order_by: str | None = None,
+) -> pd.DataFrame:
+    r"""Segment members by k-means on standardised features.
+
+    Each feature is standardised (mean 0, standard deviation 1) so that no
+    unit dominates; k-means then finds ``k`` centres that minimise the sum
+    of squared distances of members to their nearest centre (Lloyd's
+    algorithm with k-means++ starts, the best of ``n_init`` runs). Clusters
+    are numbered 1 to ``k`` from the lowest to the highest mean of
+    ``order_by``, so the numbering is stable across runs.
+
+    K-means assumes round clusters of similar spread and always returns
+    ``k`` groups, whether or not the data fall into groups: it describes,
+    it does not discover.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per member.
+    features : sequence of str
+        Numeric columns (transform skewed ones first, e.g. with ``np.log1p``).
+    k : int, default 4
+        Number of clusters, at least 2 and fewer than the members.
+    seed : int, default 0
+        Seed of the random starts: the same seed gives the same clusters.
+    n_init : int, default 10
+        Number of random starts; the run with the smallest within-cluster
+        sum of squares is kept.
+    order_by : str, optional
+        Feature that orders the cluster numbers (default: the first).
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``df`` with an integer column ``cluster`` (1 to ``k``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"x": [0.0, 0.1, 0.2, 5.0, 5.1, 5.2]})
+    >>> cluster_members(df, ["x"], k=2)["cluster"].tolist()
+    [1, 1, 1, 2, 2, 2]
+    """
+    feats = _names(features, "features")
+    if not feats:
+        raise ValueError("features: expected at least one column name; found none")
+    check_frame(df, {f: "numeric" for f in feats}, name="df", min_rows=2)
+    k = int(check_number(k, "k", low=2, high=len(df) - 1, integer=True))
+    check_number(seed, "seed", low=0, integer=True)
+    n_init = int(check_number(n_init, "n_init", low=1, integer=True))
+    order_by = feats[0] if order_by is None else order_by
+    if order_by not in feats:
+        raise ValueError(f"order_by: expected one of the features {feats}; found {order_by!r}")
+    from scipy.cluster.vq import ClusterError, kmeans2
+
+    x = df[feats].to_numpy(dtype=float)
+    sd = x.std(axis=0)
+    if (sd == 0).any():
+        flat = [f for f, s in zip(feats, sd) if s == 0]
+        raise ValueError(f"df: feature(s) {flat} take a single value; they cannot separate members")
+    z = (x - x.mean(axis=0)) / sd
+    rng = np.random.default_rng(seed)
+    best, best_ss = None, np.inf
+    for _ in range(n_init):
+        try:
+            centres, labels = kmeans2(z, k, minit="++", seed=rng, missing="raise")
+        except ClusterError:  # a start that left a cluster empty: try the next one
+            continue
+        ss = float(((z - centres[labels]) ** 2).sum())
+        if ss < best_ss and len(np.unique(labels)) == k:
+            best, best_ss = labels, ss
+    if best is None:
+        raise ValueError(f"k: k-means could not form {k} non-empty clusters; choose a smaller k")
+    means = pd.Series(x[:, feats.index(order_by)]).groupby(best).mean()
+    rank = {old: new for new, old in enumerate(means.sort_values(kind="stable").index, start=1)}
+    out = df.copy()
+    out["cluster"] = pd.Series(best, index=df.index).map(rank).astype("int64")
+    return out
