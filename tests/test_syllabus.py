@@ -32,7 +32,7 @@ REQUIRED_SECTIONS = {
 
 # Sources the course relies on: (first author's surname, year) as cited.
 REQUIRED_READINGS = [
-    ("Lyantsevich", "c. 2002"),
+    ("Lyantsevich", "c. 2002, year approximate"),
     ("Peppers", "1993"),
     ("Pine", "1993"),
     ("Gilmore", "1997"),
@@ -55,7 +55,7 @@ REQUIRED_READINGS = [
 ]
 
 CYRILLIC = re.compile(r"[\u0400-\u04FF]")
-YEAR_IN_PARENTHESES = re.compile(r"\((?:c\.\s?)?\d{4}\)")
+YEAR_IN_PARENTHESES = re.compile(r"\((?:c\.\s?)?\d{4}(?:, year approximate)?\)")
 
 
 # --- helpers ---------------------------------------------------------------------------
