@@ -148,7 +148,7 @@ def _syllabus_sessions(stem: str) -> dict[int, dict[str, int]]:
     sessions: dict[int, dict[str, int]] = {}
     for header, rows in _tables(plan):
         lowered = [h.lower() for h in header]
-        if not lowered or "session" not in lowered[0]:
+        if not lowered or "session" not in lowered[0] or not any("notebook" in h for h in lowered):
             continue
         notebook = next(i for i, h in enumerate(lowered) if "notebook" in h)
         in_class = next(i for i, h in enumerate(lowered) if "class" in h)

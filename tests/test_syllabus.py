@@ -33,13 +33,13 @@ REQUIRED_SECTIONS = {
 # Sources the course relies on: (first author's surname, year) as cited.
 REQUIRED_READINGS = [
     ("Lyantsevich", "c. 2002, year approximate"),
-    ("Peppers", "1993"),
-    ("Pine", "1993"),
+    ("Peppers", "1999"),
     ("Gilmore", "1997"),
     ("Pine", "1995"),
     ("Ahmed", "2002"),
     ("McDonald", "1997"),
     ("McDonald", "2000"),
+    ("Hammer", "1990"),
     ("Reichheld", "1990"),
     ("Heskett", "1994"),
     ("Gupta", "2004"),
@@ -47,8 +47,7 @@ REQUIRED_READINGS = [
     ("Harter", "2002"),
     ("Kamakura", "2002"),
     ("Rust", "2004"),
-    ("Kumar", "2018"),
-    ("Sharp", "2010"),
+    ("Dowling", "1997"),
     ("Payne", "2005"),
     ("Rigby", "2002"),
     ("Reinartz", "2002"),
@@ -208,7 +207,7 @@ def test_every_reading_has_a_year_in_parentheses():
 @pytest.mark.parametrize(("author", "year"), REQUIRED_READINGS, ids=[f"{a}-{y}" for a, y in REQUIRED_READINGS])
 def test_required_reading_is_cited(author, year):
     items = _list_items(_section(_text(SYLLABUS), "reading"))
-    assert any(item.startswith(author) and f"({year})" in item for item in items), (
+    assert any(author in item and f"({year})" in item for item in items), (
         f"no reading by {author} ({year}) in the syllabus"
     )
 
@@ -309,12 +308,13 @@ def test_glossary_terms_are_unique():
 
 
 def test_glossary_uses_the_articles_spelling_of_its_key_terms():
-    russian = " ".join(r[1] for r in _glossary_rows()[1])
+    # The article writes е for ё, as most Russian print does; compare without the distinction.
+    russian = " ".join(r[1] for r in _glossary_rows()[1]).replace("ё", "е")
     for term in (
         "внутренний маркетинг",
         "контактный персонал",
         "внутренний клиент",
-        "автономия",
+        "увеличение автономии",
         "окупаемость инвестиций",
         "реинжиниринг",
         "удовлетворенность клиентов",
@@ -327,3 +327,50 @@ def test_glossary_uses_the_articles_spelling_of_its_key_terms():
         "«брак по расчету»",
     ):
         assert term in russian, f"the glossary lacks the article's term {term!r}"
+
+
+# --- readings are assigned, with pages ------------------------------------------------------
+
+
+def _assigned_readings() -> list[str]:
+    body = _section(_text(SYLLABUS), "reading")
+    part = body[body.index("### Readings assigned"):]
+    return _list_items(part)
+
+
+def _preparation_column() -> str:
+    header, rows = _table(_section(_text(SYLLABUS), "session plan"))
+    column = next(i for i, h in enumerate(header) if "preparation" in h.lower())
+    return " ".join(row[column] for row in rows)
+
+
+def test_every_assigned_reading_names_its_sessions():
+    items = _assigned_readings()
+    assert len(items) >= 15
+    unassigned = [item[:60] for item in items if not re.search(r"Sessions? \d+", item)]
+    assert not unassigned, f"readings with no session: {unassigned}"
+
+
+def test_every_assigned_reading_is_in_the_session_plan_with_pages_or_a_chapter():
+    prep = _preparation_column()
+    missing = []
+    for item in _assigned_readings():
+        author = item.split(",")[0].strip()
+        year = YEAR_IN_PARENTHESES.search(item).group(0).strip("()")
+        mention = re.search(re.escape(author) + r"[^()]*\(" + re.escape(year) + r"\)(?P<after>[^;]*)", prep)
+        if not mention or not re.search(r"pp?\. \d|chapter \d|in full|again", mention.group("after")):
+            missing.append(f"{author} ({year})")
+    assert not missing, f"not in the session plan with pages or a chapter: {missing}"
+
+
+def test_the_six_session_plan_keeps_exercises_that_exist():
+    body = _section(_text(SYLLABUS), "session plan")
+    plan = body[body.index("six-session"):]
+    header, rows = _table(plan)
+    assert [r[0] for r in rows] == [str(i) for i in range(1, 7)]
+    keep = next(i for i, h in enumerate(header) if "exercise" in h.lower())
+    exercises = {e for row in rows for e in re.findall(r"\b\d\.\d\b", row[keep])}
+    existing = set()
+    for nb in (ROOT / "notebooks").glob("*.ipynb"):
+        existing |= set(re.findall(r"\*\*Exercise (\d\.\d)", nb.read_text(encoding="utf-8")))
+    assert exercises and exercises <= existing, exercises - existing
