@@ -10,7 +10,6 @@ reproducible world.
 
 from __future__ import annotations
 
-import doctest
 from dataclasses import replace
 
 import numpy as np

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import subprocess
 import sys
 import warnings
@@ -218,7 +217,7 @@ def test_loglik_gradient_matches_finite_differences(cdnow_summary):
 
     repeat = x > 0
     spend = gamma_gamma._GammaGammaLikelihood(x[repeat], cdnow_summary["monetary_value"].to_numpy()[repeat],
-                                      np.ones(repeat.sum()))
+                                              np.ones(repeat.sum()))
     theta = np.array([5.0, 3.0, 12.0])
     numeric = [(spend(theta + h)[0] - spend(theta - h)[0]) / 2e-6 for h in np.eye(3) * 1e-6]
     np.testing.assert_allclose(spend(theta, True)[1], numeric, rtol=1e-5)

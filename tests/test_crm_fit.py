@@ -10,7 +10,6 @@ pin down the arithmetic; bad-input tests cover every public function.
 
 from __future__ import annotations
 
-import doctest
 from dataclasses import replace
 
 import numpy as np

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import io
 import subprocess
 import sys

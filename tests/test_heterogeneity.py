@@ -452,7 +452,7 @@ def test_spend_regression_recovers_an_exact_linear_rule():
     df = _toy_panel()
     df["next_spend"] = 100 + 50 * (df["channel"] == "referral") + 0.5 * df["past_spend"]
     fit = spend_models.spend_regression(df, demographics=["channel"], behaviour=["past_spend"],
-                               reference={"channel": "search"})
+                                        reference={"channel": "search"})
     # Text labels are ordered alphabetically after the reference (as in patsy).
     assert list(fit.params.index) == ["Intercept", "channel[T.referral]", "channel[T.social]", "past_spend"]
     np.testing.assert_allclose(fit.params, [100, 50, 0, 0.5], atol=1e-8)

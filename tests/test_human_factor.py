@@ -324,7 +324,7 @@ def test_ordered_logit_thresholds_and_probit(small_ordinal):
 def test_counterfactual_point_estimates_match_statsmodels_predictions(small_ordinal):
     fit = ratings.csat_ordered_logit(small_ordinal, "x + flag")
     table = ratings.counterfactual_csat(fit, small_ordinal, {"as is": {}, "all flagged": {"flag": 1}},
-                                   baseline="as is", n_draws=50)
+                                        baseline="as is", n_draws=50)
     data = small_ordinal.assign(flag=small_ordinal["flag"].astype(int))
     for label, frame_ in (("as is", data), ("all flagged", data.assign(flag=1))):
         probs = np.asarray(fit.predict(frame_))
@@ -432,7 +432,7 @@ def test_policy_gap_follows_the_misfit_penalty(world, frame):
     for label, w, data in (("default", world, frame),
                            ("mild", mild, support_frame(mild.tables["contacts"], mild.tables["agents"]))):
         rows[label] = ratings.empowerment_policies(ratings.csat_ordered_logit(data, ratings.EMPOWERMENT_TERMS), data,
-                                              n_draws=300).loc["selective"]
+                                                   n_draws=300).loc["selective"]
         gaps[label] = policy_gap(policy_truth(w, total=True), "selective")
     assert abs(gaps["mild"]["diff_mean_csat"]) < 0.1 < gaps["default"]["diff_mean_csat"]
     assert rows["mild"]["diff_mean_csat"] < rows["default"]["diff_mean_csat"] - 0.1
@@ -784,4 +784,4 @@ def test_key_account_helpers_reject_bad_input(world):
         inference.wild_cluster_bootstrap(fit, "relationship_quality", groups=[1, 2, 3])
     with pytest.raises(TypeError, match="OLS"):
         inference.wild_cluster_bootstrap(multilevel.csat_mixed(support_frame(world.tables["contacts"], world.tables["agents"]),
-                                                "1"), "Intercept")
+                                                               "1"), "Intercept")

@@ -185,7 +185,7 @@ def _targeting_rules(world, exp):
     margin_rate = (before["commission"] - before["cashback"]).sum() / before["order_value"].sum()
     value = profitability.value_per_order(exp, margin_rate, typical_order=before["order_value"].mean())
     expected = uplift.expected_incremental_profit(pred, value, cost_per_offer=cp.send_cost_personalised,
-                                              incentive_per_conversion=cp.bonus_cashback)
+                                                  incentive_per_conversion=cp.bonus_cashback)
     uplift_rule = (expected > 0).to_numpy()
     propensity_rule = (pred["treated"].rank(ascending=False, method="first") <= uplift_rule.sum()).to_numpy()
     return uplift_rule, propensity_rule

@@ -20,11 +20,7 @@ import statsmodels.formula.api as smf
 
 from crm_course.world import simulate
 from crm_course.world.params import (
-    CampaignParams,
-    MemberParams,
     PanelParams,
-    PurchaseParams,
-    SupportParams,
     WorldParams,
 )
 
@@ -232,7 +228,7 @@ def test_persuasion_shares_are_planted_as_stated(campaign_world):
     z = 2.39  # two-sided 1 - 0.05/3
     assert inside(generic.mean() - z * se, generic.mean() + z * se, P.campaign.persuade_generic)
     pers = exp[exp["arm"] == "personalised"].assign(log_h=lambda d: np.log1p(d["prior_orders"]),
-                                                      persuaded=lambda d: d["persuaded"].astype(float))
+                                                    persuaded=lambda d: d["persuaded"].astype(float))
     fit = smf.ols("persuaded ~ log_h", data=pers).fit(cov_type="HC1")
     ci = fit.conf_int(alpha=bonferroni(3))
     assert inside(*ci.loc["Intercept"], P.campaign.persuade_personalised)

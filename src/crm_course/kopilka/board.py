@@ -110,7 +110,7 @@ __all__ = [
 
 #: The tables :func:`board_case` reads (the campaign's table is ``offer_experiment``).
 TABLES_NEEDED: tuple[str, ...] = ("customers", "transactions", "merchant_panel", "offer_experiment", "agents",
-                                   "contacts")
+                                  "contacts")
 
 
 #: Right-hand side of the Cox model of lapsing after the first support contact (as in chapter 5).
@@ -389,9 +389,9 @@ def _member_value(t: dict[str, pd.DataFrame], a: BoardAssumptions, when: dict[st
 
     tx, contacts = t["transactions"], t["contacts"]
     last_year = profitability.relationship_value(tx, contacts, start=when["last_start"], end=when["end"],
-                                             cost_per_contact=a.cost_per_contact)
+                                                 cost_per_contact=a.cost_per_contact)
     retention = retention_rate(tx, base=(when["before_start"], when["before_end"]),
-                                         following=(when["last_start"], when["end"]))
+                               following=(when["last_start"], when["end"]))
     summary = clv.rfm_summary(tx, when["end"])
     summary = summary[summary["T"] > 0]
     purchases = clv.BGNBDFitter().fit(summary)
@@ -439,7 +439,7 @@ def _targeting(t: dict[str, pd.DataFrame], a: BoardAssumptions) -> dict[str, Any
         raise ValueError("tables['transactions']: no order before the campaign date to compute the margin rate from")
     margin_rate = float((before["commission"] - before["cashback"]).sum() / before["order_value"].sum())
     exp["value_per_order"] = profitability.value_per_order(exp, max(margin_rate, 0.0),
-                                                typical_order=float(before["order_value"].mean()))
+                                                           typical_order=float(before["order_value"].mean()))
     pred = uplift.cross_fit_uplift(exp, list(experiments.HISTORY_FEATURES), seed=a.uplift_seed)
     exp["p_buy"] = pred["treated"]
     exp["uplift"] = pred["uplift"]
@@ -523,7 +523,7 @@ def _retention(t: dict[str, pd.DataFrame], a: BoardAssumptions, when: dict[str, 
 
     experience = survival.support_experience(t["contacts"], t["transactions"])
     followed = survival.lapse_durations(t["transactions"], lapse_weeks=a.lapse_weeks, observation_end=when["end"],
-                                         origin=experience["first_contact_date"])
+                                        origin=experience["first_contact_date"])
     channel = t["customers"].set_index("customer_id")["channel"]
     data = followed.join(experience).join(channel)
     cox = survival.cox_model(data, COX_TERMS)
@@ -554,7 +554,7 @@ def _summaries(inputs: dict, costs: dict, a: BoardAssumptions, seed: int) -> tup
     from crm_course import finance
 
     draws = finance.npv_monte_carlo(inputs, costs, horizon=a.horizon_years, discount=a.discount_rate,
-                                      n_draws=a.n_draws, rng=np.random.default_rng(seed))
+                                    n_draws=a.n_draws, rng=np.random.default_rng(seed))
     no_cost = draws["roi"].isna().all()  # a policy that costs nothing has no return on investment
     summary = finance.npv_summary(draws.fillna({"roi": 0.0}) if no_cost else draws)
     if no_cost:
