@@ -592,3 +592,4 @@ def contact_dropout_logit(
         raise ValueError(f"contacts: column {dropped_col!r} should hold both outcomes (some drop-outs, some not); found only {y.iloc[0]:g}")
     frame = pd.DataFrame({"dropped": y.to_numpy(), "csat_shortfall": top_score - contacts[csat_col].to_numpy(dtype=float)})
     return smf.logit("dropped ~ csat_shortfall", frame).fit(disp=0)
+
