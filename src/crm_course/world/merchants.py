@@ -114,6 +114,8 @@ def simulate_panel(merchants: Merchants, params: PanelParams, rng: np.random.Gen
     adoption_year = np.where(ever, adopt_years[np.argmax(draws, axis=1)], 0)
 
     effect = params.effect_at_mean + params.effect_slope * (heterogeneity - 0.5)
+    if params.effect_firm_sd > 0:  # drawn only when asked for, so the default world is unchanged
+        effect = effect + rng.normal(0, params.effect_firm_sd, size=n)
     since = years[None, :] - adoption_year[:, None]
     active = ever[:, None] & (since >= 0)
     if params.effect_ramp_years > 0:
@@ -121,6 +123,9 @@ def simulate_panel(merchants: Merchants, params: PanelParams, rng: np.random.Gen
     else:
         ramp = np.ones_like(since, dtype=float)
     realised = np.where(active, effect[:, None] * ramp, 0.0)
+    if params.pre_adoption_dip > 0:  # the Ashenfelter-dip scenario: a bad spell just before adopting
+        dip = ever[:, None] & (since < 0) & (since >= -params.dip_years)
+        realised = realised - np.where(dip, params.pre_adoption_dip, 0.0)
     repeat = merchant_level[:, None] + year_level[None, :] + realised + rng.normal(0, params.noise_sd, size=(n, n_years))
     repeat = np.clip(repeat, 0.01, 0.99)
     log_revenue = (

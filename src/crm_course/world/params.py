@@ -142,6 +142,17 @@ class PanelParams:
     so does the baseline repeat rate, which biases a naive comparison up.
     ``effect_ramp_years`` > 0 lets the effect build up after adoption (a
     setting under which static two-way fixed effects go wrong).
+
+    ``effect_firm_sd`` > 0 gives each merchant its own deviation from that
+    line, Normal(0, ``effect_firm_sd``): firms with the same heterogeneity then
+    gain different amounts, so the average effect at a given heterogeneity
+    (a confidence interval) says less about one firm than a prediction
+    interval does. ``pre_adoption_dip`` > 0 is a scenario, off by default: in
+    the ``dip_years`` years just before adopting, an adopter's repeat rate
+    falls by that much and recovers afterwards (an Ashenfelter dip: firms
+    adopt CRM after a bad spell), which breaks parallel trends; an event
+    study's pre-trend test catches it, and two-way fixed effects overstate the
+    effect. Both draw nothing when zero, so the default world is unchanged.
     """
 
     first_year: int = 2015
@@ -159,6 +170,9 @@ class PanelParams:
     adoption_intercept: float = -3.0
     adoption_heterogeneity_slope: float = 4.0
     adoption_size_slope: float = 0.8
+    effect_firm_sd: float = 0.0
+    pre_adoption_dip: float = 0.0
+    dip_years: int = 1
 
     def validate(self) -> None:
         check_number(self.first_year, "panel.first_year", low=1900, integer=True)
@@ -166,8 +180,9 @@ class PanelParams:
         check_number(self.first_adoption_year, "panel.first_adoption_year",
                      low=self.first_year + 1, high=self.last_year, integer=True)
         check_number(self.effect_ramp_years, "panel.effect_ramp_years", low=0, integer=True)
-        for name in ("merchant_sd", "noise_sd"):
+        for name in ("merchant_sd", "noise_sd", "effect_firm_sd", "pre_adoption_dip"):
             check_number(getattr(self, name), f"panel.{name}", low=0)
+        check_number(self.dip_years, "panel.dip_years", low=1, integer=True)
         check_number(self.baseline_repeat, "panel.baseline_repeat", low=0, high=1)
 
 
