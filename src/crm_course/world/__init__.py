@@ -221,7 +221,8 @@ def simulate(n_members: int = DEFAULT_MEMBERS, seed: int = DEFAULT_SEED, params:
             }
         ),
         "agents": pd.DataFrame(
-            {"agent_id": np.arange(1, n_agents + 1), "fit": agents.fit, "random_effect": agents.random_effect}
+            {"agent_id": np.arange(1, n_agents + 1), "fit": agents.fit, "random_effect": agents.random_effect,
+             "team_quality": agents.team_quality}
         ),
         "contacts": pd.DataFrame(
             {

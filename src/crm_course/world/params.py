@@ -194,6 +194,16 @@ class StaffParams:
     ``engagement_base + paid_on_time + training_per_hour * hours - shared_desk
     + empowered`` effects + Normal(0, ``engagement_sd``). Empowerment is a
     randomised pilot: each agent is empowered with ``empowered_share``.
+
+    A confounder scenario, off by default: with ``team_quality_selection`` > 0 each
+    agent works in a team of standard-normal quality *q* that shifts the log-odds
+    of being paid on time up and of sharing a desk down by that much per unit of
+    *q*, and multiplies expected training hours by exp(0.3 x that x *q*); with
+    ``team_quality_engagement`` > 0, *q* also raises engagement directly by that
+    many points per unit. *q* is not in the tables (``truth["agents"]`` holds
+    it), so a regression of engagement on pay, desk and training overstates
+    their effects, while the randomised empowerment pilot stays unbiased. Both
+    draw nothing when zero, so the default world is unchanged.
     """
 
     members_per_agent: int = 200
@@ -211,6 +221,8 @@ class StaffParams:
     engagement_training_per_hour: float = 0.25
     engagement_empowered: float = 6.0
     engagement_sd: float = 7.0
+    team_quality_selection: float = 0.0
+    team_quality_engagement: float = 0.0
 
     def validate(self) -> None:
         check_number(self.members_per_agent, "staff.members_per_agent", low=1, integer=True)
@@ -220,6 +232,8 @@ class StaffParams:
             check_number(getattr(self, name), f"staff.{name}", low=0, high=1)
         check_number(self.engagement_sd, "staff.engagement_sd", low=0)
         check_number(self.training_hours_mean, "staff.training_hours_mean", low=0)
+        check_number(self.team_quality_selection, "staff.team_quality_selection", low=0)
+        check_number(self.team_quality_engagement, "staff.team_quality_engagement", low=0)
 
 
 @dataclass(frozen=True)
