@@ -102,7 +102,7 @@ def _printed_lines(cell) -> list[str]:
             stdout += _text(output.get("text", "")).splitlines()
         elif "text/plain" in output.get("data", {}):
             plain += _text(output["data"]["text/plain"]).splitlines()
-    return [line.rstrip() for line in stdout + plain if line.strip()]
+    return [" ".join(line.split()) for line in stdout + plain if line.strip()]
 
 
 def _table_value(cell, row: str, column: str, where: str) -> str:
@@ -127,7 +127,7 @@ def _table_value(cell, row: str, column: str, where: str) -> str:
 def _entry(cell, entry, where: str) -> tuple[str, str]:
     """(label, printed text) for one entry of a cell's ``key_figure`` metadata."""
     if isinstance(entry, str):
-        lines = [line.strip() for output in cell.get("outputs", []) if output.get("name") == "stdout"
+        lines = [" ".join(line.split()) for output in cell.get("outputs", []) if output.get("name") == "stdout"
                  for line in _text(output.get("text", "")).splitlines() if line.strip()]
         if not lines:
             raise KeyFigureError(f"{where}: the cell printed nothing to stdout; run the notebook, "
@@ -139,7 +139,7 @@ def _entry(cell, entry, where: str) -> tuple[str, str]:
         raise KeyFigureError(f"{where}: each key figure needs a 'label' (a non-empty string); found {entry!r}")
     label = entry["label"]
     if "line" in entry:
-        found = [line.strip() for line in _printed_lines(cell) if entry["line"] in line]
+        found = [line for line in _printed_lines(cell) if entry["line"] in line]
         if not found:
             raise KeyFigureError(f"{where}: {label!r}: no printed line contains {entry['line']!r}")
         return label, found[0]
@@ -172,7 +172,8 @@ def key_figures(nb, name: str = "notebook") -> list[KeyFigure]:
     section = ""
     for number, cell in enumerate(nb.cells, start=1):
         if cell.cell_type == "markdown":
-            headings = _HEADING.findall(cell.source)
+            # Slides-only cells (tagged lecturer) have headings of their own that are not sections.
+            headings = [] if "lecturer" in cell.get("metadata", {}).get("tags", []) else _HEADING.findall(cell.source)
             if headings:
                 section = headings[-1][1]
             continue

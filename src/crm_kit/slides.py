@@ -67,7 +67,11 @@ _TEMPLATE = """{%- extends 'reveal/index.html.j2' -%}
 {% block footer_js %}
 <style>
 .reveal .slides section { text-align: left; }
-.reveal .jp-RenderedImage img { max-height: 560px; width: auto; }
+.reveal .jp-RenderedMarkdown p, .reveal .jp-RenderedMarkdown li { font-size: 26px; line-height: 1.35; }
+.reveal .jp-RenderedHTMLCommon table { font-size: 20px; }
+.reveal .jp-RenderedText pre { font-size: 17px; }
+/* Figures fill the slide's width or 500 pixels of its height, keeping their shape. */
+.reveal .jp-RenderedImage img { width: 100%; height: 500px; object-fit: contain; object-position: left; }
 </style>
 <script src="{{ resources.reveal.url_prefix }}/dist/reveal.js"></script>
 <script src="{{ resources.reveal.url_prefix }}/plugin/notes/notes.js"></script>
