@@ -16,7 +16,7 @@ STAMP := $(VENV)/.crm-course-ready
 export OPENBLAS_NUM_THREADS := 1
 PYTEST_NB := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
 
-.PHONY: env lab test test-fast notebooks data student site binder colab bench clean help
+.PHONY: env lab test test-fast notebooks data student site slides key-figures binder colab bench clean help
 
 help:
 	@echo "make lab        open the course in JupyterLab"
@@ -25,6 +25,8 @@ help:
 	@echo "make data       regenerate the shipped tables in data/"
 	@echo "make student    write the student edition to student/"
 	@echo "make site       render the executed notebooks to site/ (static HTML)"
+	@echo "make slides     write each chapter's slide deck to slides/ (static HTML, opens offline)"
+	@echo "make key-figures  regenerate docs/key-figures.md from the executed notebooks"
 	@echo "make bench      time the notebooks and the heavy computations"
 
 .tools/bin/uv:
@@ -63,6 +65,15 @@ student: $(STAMP)
 site: $(STAMP)
 	$(BIN)/python -m crm_kit.site --out site
 
+# One reveal.js deck per notebook, from the cells' slide metadata, with local
+# copies of reveal.js and MathJax: open slides/NN_name.slides.html from disk.
+slides: $(STAMP)
+	$(BIN)/python -m crm_kit.slides --out slides
+
+# The numbers the lecturer quotes, read from the notebooks' cells tagged key-figure.
+key-figures: $(STAMP)
+	$(BIN)/python -m crm_kit.key_figures --out docs/key-figures.md
+
 # Colab installs the package from where you publish the course: write that
 # address into every notebook's first cell, e.g. make colab REPO=https://github.com/you/crm-course.git
 colab: $(STAMP)
@@ -78,4 +89,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf student site _build .pytest_cache
+	rm -rf student site slides _build .pytest_cache

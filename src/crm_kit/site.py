@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def _toc(stage: Path) -> str:
     notebooks = sorted(p.stem for p in (stage / "notebooks").glob("*.ipynb"))
     course = (["syllabus"] if (stage / "syllabus.md").exists() else []) + [f"notebooks/{n}" for n in notebooks]
-    extras = [p for p in ("lecturer-guide", "capstone-rubric", "glossary") if (stage / f"{p}.md").exists()]
+    extras = [p for p in ("lecturer-guide", "key-figures", "capstone-rubric", "glossary") if (stage / f"{p}.md").exists()]
     lines = ["format: jb-book", "root: index"]
     parts = [(caption, files) for caption, files in (("The course", course), ("For lecturers", extras)) if files]
     if parts:
