@@ -8,7 +8,12 @@ UV_VERSION := 0.13.9
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv
 BIN := $(VENV)/bin
+# Two environments in one .venv. The full one (make test, site, notebooks, ...)
+# adds the test and site toolchains to the lean one, which is all make lab needs:
+# a student who only opens the notebooks never downloads pytest or Sphinx.
 STAMP := $(VENV)/.crm-course-ready
+LAB_STAMP := $(VENV)/.crm-course-lab
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 # One BLAS thread for every command and the kernels they start. The course's
 # matrices are small, and there multi-threaded OpenBLAS is many times slower
 # (a clustered fixed-effects fit: 5.9 s against 0.4 s on 2 cores); one thread
@@ -16,7 +21,7 @@ STAMP := $(VENV)/.crm-course-ready
 export OPENBLAS_NUM_THREADS := 1
 PYTEST_NB := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
 
-.PHONY: env lab test test-fast notebooks data student site slides key-figures binder colab bench clean help
+.PHONY: env env-lab lab-settings lab test test-fast notebooks data student site slides key-figures binder colab bench clean help
 
 help:
 	@echo "make lab        open the course in JupyterLab"
@@ -24,7 +29,8 @@ help:
 	@echo "make notebooks  re-execute every notebook in place, top to bottom"
 	@echo "make data       regenerate the shipped tables in data/"
 	@echo "make student    write the student edition to student/"
-	@echo "make site       render the executed notebooks to site/ (static HTML)"
+	@echo "make site       build the student edition of the course site in site/"
+	@echo "                (make site EDITION=lecturer: the lecturer's, in site-lecturer/)"
 	@echo "make slides     write each chapter's slide deck to slides/ (static HTML, opens offline)"
 	@echo "make key-figures  regenerate docs/key-figures.md from the executed notebooks"
 	@echo "make bench      time the notebooks and the heavy computations"
@@ -33,18 +39,55 @@ help:
 	$(PYTHON) -m venv .tools
 	.tools/bin/python -m pip install --quiet "uv==$(UV_VERSION)"
 
+KERNEL := $(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (CRM course)" >/dev/null
+
+# The full environment: every default group (tests, site) and the lab extra.
+# It holds the lean one, so it makes the lab stamp too.
 $(STAMP): pyproject.toml uv.lock | $(UV)
-	$(UV) sync --locked
-	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (CRM course)" >/dev/null
-	@touch $(STAMP)
+	$(UV) sync --locked --extra lab
+	$(KERNEL)
+	@$(MAKE) --no-print-directory lab-settings
+	@touch $(STAMP) $(LAB_STAMP)
+
+# The lean environment: the package and JupyterLab only. --inexact keeps the
+# test and site tools if the full environment was built before.
+$(LAB_STAMP): pyproject.toml uv.lock | $(UV)
+	$(UV) sync --locked --inexact --no-default-groups --extra lab
+	$(KERNEL)
+	@$(MAKE) --no-print-directory lab-settings
+	@touch $(LAB_STAMP)
 
 env: $(STAMP)
+
+env-lab: $(LAB_STAMP)
+
+# JupyterLab settings of this environment only: no news pop-up, no update
+# check, no extension manager: noise a newcomer can act on none of.
+define LAB_OVERRIDES
+{
+  "@jupyterlab/apputils-extension:notification": {
+    "fetchNews": "false",
+    "checkForUpdates": false
+  },
+  "@jupyterlab/extensionmanager-extension:plugin": {
+    "enabled": false
+  }
+}
+endef
+export LAB_OVERRIDES
+
+lab-settings:
+	@mkdir -p $(dir $(LAB_SETTINGS))
+	@printf '%s\n' "$$LAB_OVERRIDES" > $(LAB_SETTINGS)
 
 # JupyterLab refuses to run as root unless told; containers and some servers run as root.
 LAB_ROOT := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 
-lab: $(STAMP)
-	$(BIN)/jupyter lab $(LAB_ROOT) notebooks/00_introduction.ipynb
+# At the course root, so the file browser shows data/README.md beside notebooks/;
+# the introduction opens first. Warnings only: the terminal shows the address to
+# open and what went wrong, not the server's start-up log.
+lab: $(LAB_STAMP)
+	$(BIN)/jupyter lab $(LAB_ROOT) --ServerApp.log_level=WARN --ServerApp.root_dir="$(CURDIR)" notebooks/00_introduction.ipynb
 
 test: $(STAMP)
 	$(BIN)/python -m pytest tests notebooks $(PYTEST_NB)
@@ -62,8 +105,10 @@ data: $(STAMP)
 student: $(STAMP)
 	$(BIN)/python -m crm_kit.student notebooks student
 
+# The student edition (no solutions, no lecturer pages) unless EDITION=lecturer.
+EDITION ?= student
 site: $(STAMP)
-	$(BIN)/python -m crm_kit.site --out site
+	$(BIN)/python -m crm_kit.site --edition $(EDITION)
 
 # One reveal.js deck per notebook, from the cells' slide metadata, with local
 # copies of reveal.js and MathJax: open slides/NN_name.slides.html from disk.
@@ -89,4 +134,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf student site slides _build .pytest_cache
+	rm -rf student site site-lecturer slides _build .pytest_cache

@@ -75,7 +75,7 @@ def distribution_summary(df: pd.DataFrame, columns: str | Sequence[str] = "reven
     Parameters
     ----------
     df : DataFrame
-        One row per member (e.g. from :func:`member_value`).
+        One row per member (e.g. from :func:`~crm_course.profitability.member_value`).
     columns : str or list of str, default "revenue"
         Numeric columns to describe.
 
@@ -147,7 +147,7 @@ def pareto_table(
     Parameters
     ----------
     df : DataFrame
-        One row per member, e.g. from :func:`member_value`. Include the
+        One row per member, e.g. from :func:`~crm_course.profitability.member_value`. Include the
         members with zero value: they are part of the customer base.
     columns : str or list of str, default ("revenue", "profit")
         Numeric columns whose concentration to report. The total of each
@@ -299,7 +299,7 @@ def whale_curve(df: pd.DataFrame, column: str = "profit") -> pd.DataFrame:
     Parameters
     ----------
     df : DataFrame
-        One row per member, e.g. from :func:`member_value`.
+        One row per member, e.g. from :func:`~crm_course.profitability.member_value`.
     column : str, default "profit"
         A numeric column; negative values allowed; the total must be positive.
 

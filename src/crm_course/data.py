@@ -28,6 +28,8 @@ import pandas as pd
 
 from crm_course.world.schema import TABLES
 
+__all__ = ["TABLE_NAMES", "data_dir", "load", "load_all", "foreign_key_problems"]
+
 TABLE_NAMES: tuple[str, ...] = tuple(TABLES)
 
 _HERE = Path(__file__).resolve().parent

@@ -259,7 +259,7 @@ def event_study(
         One row per unit and period; unbalanced panels are allowed (each
         comparison uses the units observed in both periods).
     unit, time, start, outcome : str
-        Column names (see :func:`compare_adopters`).
+        Column names (see :func:`~crm_course.panel.compare_adopters`).
     estimator : {"not-yet-treated", "never-treated", "twfe"}
         See above.
     window : (int, int)

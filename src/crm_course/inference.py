@@ -134,7 +134,7 @@ def wild_cluster_bootstrap(
     Parameters
     ----------
     result : statsmodels OLS result
-        E.g. from :func:`key_account_growth`.
+        E.g. from :func:`~crm_course.regression.key_account_growth`.
     term : str
         The coefficient to test.
     groups : array-like, optional

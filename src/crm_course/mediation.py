@@ -85,7 +85,7 @@ def mediation_effects(
     Parameters
     ----------
     data : pandas.DataFrame
-        One row per unit (e.g. :func:`agent_summary`).
+        One row per unit (e.g. :func:`~crm_course.kopilka.support.agent_summary`).
     treatment, mediator, outcome : str
         Column names; ``treatment`` may be True/False.
     covariates : sequence of str

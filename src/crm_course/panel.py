@@ -405,7 +405,7 @@ def twfe_regression(
     for the static model an effect that does not change with time since
     adoption. With staggered adoption and effects that build up over time,
     :math:`\\beta` is a weighted average that can be far from the average
-    effect (Goodman-Bacon, 2021); use :func:`event_study` to check.
+    effect (Goodman-Bacon, 2021); use :func:`~crm_course.event_study.event_study` to check.
 
     The unit effects are removed by subtracting each unit's mean (the
     within transformation; exact for unbalanced panels too) and the period

@@ -7,7 +7,9 @@ Design*) and sizes that stay readable when projected in a lecture room.
 
 from __future__ import annotations
 
-#: Okabe–Ito colour-blind-safe palette (black left out: it is kept for text).
+__all__ = ["PALETTE", "CURRENCY", "set_style", "money_axis", "percent_axis"]
+
+#: Okabe–Ito colour-blind-safe palette, without black (kept for text).
 PALETTE = [
     "#0072B2",  # blue
     "#E69F00",  # orange

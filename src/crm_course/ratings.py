@@ -85,14 +85,14 @@ __all__ = [
 CRITERIA: tuple[str, ...] = ("interested_in_autonomy", "able", "respected")
 
 
-#: Right-hand side of the main CSAT model: the agent's engagement (centred),
-#: its larger weight for members not yet paid out, first-contact resolution,
+#: Right-hand side of the main CSAT model, with the agent's engagement
+#: (centred), its larger weight for members not yet paid out, first-contact resolution,
 #: and empowerment moderated by the Eastman fit.
 CSAT_TERMS = "engagement_c * not_paid_out + first_contact_resolution + empowered * fit"
 
 
-#: Right-hand side of the total-effect model of empowerment: only variables
-#: fixed before the pilot (empowerment changes engagement and resolution, so
+#: Right-hand side of the total-effect model of empowerment, with only
+#: variables fixed before the pilot (empowerment changes engagement and resolution, so
 #: they are left out; see :func:`empowerment_policies`).
 EMPOWERMENT_TERMS = "empowered * fit + not_paid_out + paid_on_time + shared_desk + training_hours"
 
@@ -121,7 +121,7 @@ def csat_ols(
     Parameters
     ----------
     data : pandas.DataFrame
-        One row per contact, e.g. from :func:`support_frame`.
+        One row per contact, e.g. from :func:`~crm_course.kopilka.support.support_frame`.
     terms : str
         Formula right-hand side.
     outcome : str
@@ -442,7 +442,7 @@ def empowerment_policies(
     :data:`EMPOWERMENT_TERMS`, where a randomised treatment's coefficient is
     its total effect; or (b) a model with engagement, with
     ``engagement_shift`` set to the gain in engagement an agent gets from
-    being empowered (e.g. from :func:`engagement_drivers`), so that the
+    being empowered (e.g. from :func:`~crm_course.regression.engagement_drivers`), so that the
     engagement column moves with the treatment. Option (b) still holds
     first-contact resolution fixed and ignores the uncertainty of the shift.
 

@@ -211,7 +211,7 @@ def key_account_growth(
     t distribution on G − 1 degrees of freedom). With few managers (8 at
     Kopilka) clustered errors are too small and the t reference only partly
     repairs it (Cameron, Gelbach & Miller, 2008): compare ``se="HC1"`` and
-    ``"cluster-crv3"``, and use :func:`wild_cluster_bootstrap`. Relationship
+    ``"cluster-crv3"``, and use :func:`~crm_course.inference.wild_cluster_bootstrap`. Relationship
     quality was not assigned at random, so the slope is an association.
 
     Parameters

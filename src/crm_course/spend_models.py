@@ -70,11 +70,11 @@ __all__ = [
 ]
 
 
-#: Kopilka's sign-up form: "who you are".
+#: Kopilka's sign-up form, or "who you are".
 DEMOGRAPHICS: tuple[str, ...] = ("channel", "age_band", "region", "device")
 
 
-#: Past behaviour built by :func:`next_period_spend`: "what you do".
+#: Past behaviour built by :func:`next_period_spend`, or "what you do".
 BEHAVIOUR: tuple[str, ...] = ("past_orders", "past_spend", "weeks_since_last_order", "tenure_weeks")
 
 

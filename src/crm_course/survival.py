@@ -553,7 +553,7 @@ def contact_dropout_logit(
     of leaving per CSAT point below the top score. It needs an **observed**
     drop-out flag: a contractual business sees cancellations; Kopilka does
     not, so in this course it is fitted on the simulation's hidden truth
-    (:func:`contacts_at_risk`) to show what was planted. Each row should be
+    (:func:`~crm_course.kopilka.support.contacts_at_risk`) to show what was planted. Each row should be
     a contact of a member who could still leave (active before it).
     Standard errors are model-based; each contact's drop-out draw is
     independent given its CSAT in the simulation.

@@ -26,7 +26,7 @@ from crm_course.validation import check_number
 
 __all__ = ["RegressionTable", "regression_table", "STATISTICS"]
 
-#: Fit statistics a table can show: key -> (plain label, LaTeX label).
+#: Fit statistics a table can show, as key -> (plain label, LaTeX label).
 STATISTICS: dict[str, tuple[str, str]] = {
     "nobs": ("N", "$N$"),
     "events": ("Events", "Events"),
@@ -604,7 +604,7 @@ def regression_table(
     level : float, default 0.95
         Confidence level of the intervals (also in :meth:`~RegressionTable.to_frame`).
     stars : bool, default False
-        Mark estimates with * p < 0.05, ** p < 0.01, *** p < 0.001. Off by
+        Mark estimates with ``*`` p < 0.05, ``**`` p < 0.01, ``***`` p < 0.001. Off by
         default: the course reads the size and the interval of an effect,
         and stars invite reading only whether a threshold was crossed.
     se_note : bool, default True

@@ -220,14 +220,14 @@ def fit_uplift_model(
         arms are ignored.
     features : sequence of str
         Numeric pre-treatment columns without missing values (see
-        :func:`history_features`). Never use outcomes of the offer such as
+        :func:`~crm_course.experiments.history_features`). Never use outcomes of the offer such as
         opened or clicked: they do not exist for the control arm.
     outcome : str
     treatment, control : str
         The two arms to compare.
     kind : {"logit", "ols"}
     arm, arms
-        As in :func:`arm_summary`.
+        As in :func:`~crm_course.experiments.arm_summary`.
 
     Returns
     -------
@@ -292,7 +292,7 @@ def cross_fit_uplift(
     Parameters
     ----------
     df : pandas.DataFrame
-        The experiment, with the features (see :func:`history_features`).
+        The experiment, with the features (see :func:`~crm_course.experiments.history_features`).
     features, outcome, treatment, control, kind, arm, arms
         As in :func:`fit_uplift_model`.
     n_folds : int
@@ -354,7 +354,7 @@ def expected_incremental_profit(
     prediction : pandas.DataFrame
         From :meth:`UpliftModel.predict` (columns ``treated`` and ``uplift``).
     value_per_conversion : float or array-like
-        Margin one extra conversion brings (e.g. :func:`value_per_order`).
+        Margin one extra conversion brings (e.g. :func:`~crm_course.profitability.value_per_order`).
     cost_per_offer : float
         Cost of sending one offer.
     incentive_per_conversion : float
@@ -601,7 +601,7 @@ def persuadable_share(
         A column to group by (e.g. a band of purchase history); one result
         per group.
     arm, control, arms, level
-        As in :func:`arm_summary`.
+        As in :func:`~crm_course.experiments.arm_summary`.
 
     Returns
     -------

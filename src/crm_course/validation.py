@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+__all__ = ["check_frame", "check_range", "check_categories", "check_number"]
+
 #: Kinds a column can be required to have, and how each is tested.
 _KINDS = {
     "numeric": (pd.api.types.is_numeric_dtype, "a numeric column"),

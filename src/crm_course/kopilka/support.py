@@ -84,7 +84,7 @@ def support_frame(
         (Eastman Chemical's rule: interested, able, respected).
     centre : float
         Engagement is centred here (``engagement_c = engagement - centre``),
-        so that the coefficient of ``not_paid_out`` in :data:`CSAT_TERMS` is
+        so that the coefficient of ``not_paid_out`` in :data:`~crm_course.ratings.CSAT_TERMS` is
         the gap at an engagement of ``centre``.
     scale : (int, int)
         Lowest and highest possible score; every score must be a whole
@@ -222,7 +222,7 @@ def contacts_at_risk(world: Any) -> pd.DataFrame:
     after the contact. A contact counts as *at risk* if the member had not
     yet dropped out when it was handled (drop-out after an order in the
     same week comes first in the simulation). Use it to check the planted
-    ``SupportParams.dropout_per_csat_point`` with :func:`contact_dropout_logit`.
+    ``SupportParams.dropout_per_csat_point`` with :func:`~crm_course.survival.contact_dropout_logit`.
 
     Parameters
     ----------

@@ -49,7 +49,7 @@ def planted_truth(params=None, *, reference: Mapping[str, str] | None = None) ->
     * Rate ratios of channel and age band against the baseline levels, and
       the gamma heterogeneity of the purchase rate (``r``; ``alpha`` per
       week for the baseline levels), as estimated by
-      :func:`first_order_model`.
+      :func:`~crm_course.spend_models.first_order_model`.
     * The variance components of log order value. Under the Gamma–Gamma
       model an order is :math:`v = g / \nu_i` with
       :math:`g \sim \text{Gamma}(p, 1)` and
@@ -68,8 +68,8 @@ def planted_truth(params=None, *, reference: Mapping[str, str] | None = None) ->
     Returns
     -------
     DataFrame
-        Indexed by ``term`` (names match :func:`rate_ratios` and
-        :func:`variance_components`), with ``truth`` and ``meaning``.
+        Indexed by ``term`` (names match :func:`~crm_course.spend_models.rate_ratios` and
+        :func:`~crm_course.multilevel.variance_components`), with ``truth`` and ``meaning``.
 
     Examples
     --------
@@ -116,7 +116,7 @@ def planted_att(
 ) -> float | pd.Series:
     """The average CRM effect planted in a simulated Kopilka merchant panel.
 
-    In the simulation (:func:`crm_course.world.merchants.simulate_panel`) an
+    In the simulation (``crm_course.world.merchants.simulate_panel``) an
     adopter's repeat rate rises from its adoption year on by
     ``effect_at_mean + effect_slope * (heterogeneity - 0.5)``, times
     ``min(1, (e + 1) / effect_ramp_years)`` in its ``e``-th year of CRM when
@@ -166,7 +166,7 @@ def planted_att(
 def planted_campaign_effects(world: Any) -> pd.DataFrame:
     """The campaign's true effects on every member of a simulated Kopilka world.
 
-    In :mod:`crm_course.world.campaign`, a member sent an offer places an
+    In ``crm_course.world.campaign``, a member sent an offer places an
     extra order in the campaign week with probability
     :math:`\\delta_a(h)\\,r`, where :math:`\\delta_{generic} =`
     ``persuade_generic``, :math:`\\delta_{personalised}(h) =`

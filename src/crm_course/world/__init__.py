@@ -57,7 +57,8 @@ def simulate(n_members: int = DEFAULT_MEMBERS, seed: int = DEFAULT_SEED, params:
         Seed of the random number generator: one seed gives identical tables
         on any machine (for the same numpy version).
     params : WorldParams, optional
-        The planted effects; defaults to :class:`WorldParams()`.
+        The planted effects; by default those of
+        :class:`~crm_course.world.params.WorldParams`.
 
     Returns
     -------

@@ -20,6 +20,19 @@ from dataclasses import dataclass, field, fields, is_dataclass
 
 from crm_course.validation import check_number
 
+__all__ = [
+    "WorldParams",
+    "MemberParams",
+    "PurchaseParams",
+    "MerchantParams",
+    "PanelParams",
+    "StaffParams",
+    "SupportParams",
+    "CampaignParams",
+    "KeyAccountParams",
+    "as_dict",
+]
+
 
 def _shares(mapping: dict[str, float], name: str) -> None:
     for key, value in mapping.items():
@@ -94,13 +107,13 @@ class PurchaseParams:
     """
 
     r: float = 0.65
-    alpha: float = 4.5  #: in weeks: mean rate r/alpha = 0.144 orders a week
+    alpha: float = 4.5  #: in weeks; mean rate r/alpha = 0.144 orders a week
     a: float = 0.8
     b: float = 4.0  #: mean drop-out chance a/(a+b) = 0.17 after each order
     spend_p: float = 4.0
     spend_q: float = 3.5
-    spend_gamma: float = 1900.0  #: RUB: mean order value about 3,040 RUB
-    decline_probability: float = 0.08  #: merchant rejects the order: no commission, no cashback
+    spend_gamma: float = 1900.0  #: RUB; mean order value about 3,040 RUB
+    decline_probability: float = 0.08  #: merchant rejects the order (no commission, no cashback)
     confirm_delay_weeks: tuple = (3, 10)  #: merchant confirms or declines after this many weeks (uniform)
 
     def validate(self) -> None:
@@ -162,7 +175,7 @@ class PanelParams:
     effect_slope: float = 0.12
     effect_ramp_years: int = 0
     baseline_repeat: float = 0.30
-    baseline_heterogeneity_slope: float = 0.20  #: self-selection: heterogeneous bases repeat more anyway
+    baseline_heterogeneity_slope: float = 0.20  #: self-selection, as heterogeneous bases repeat more anyway
     baseline_size_slope: float = 0.03
     merchant_sd: float = 0.04
     noise_sd: float = 0.015
@@ -314,8 +327,8 @@ class CampaignParams:
     open_personalised: float = 0.42
     click_given_open: float = 0.35
     send_cost_generic: float = 1.0  #: RUB per offer
-    send_cost_personalised: float = 3.0  #: RUB per offer: data work and creative
-    bonus_cashback: float = 20.0  #: RUB paid to each converter in a treated arm: sure things cost money
+    send_cost_personalised: float = 3.0  #: RUB per offer, for data work and creative
+    bonus_cashback: float = 20.0  #: RUB paid to each converter in a treated arm, so sure things cost money
 
     def validate(self) -> None:
         check_number(self.week, "campaign.week", low=1, integer=True)

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+__all__ = ["TABLES", "Table", "Field", "ForeignKey"]
+
 
 @dataclass(frozen=True)
 class Field:
+    """One column of a table: its name, type, meaning and the checks its values pass."""
+
     name: str
-    type: str  #: Frictionless type: integer, number, string, boolean, date
+    type: str  #: Frictionless type (integer, number, string, boolean, date)
     description: str
     unit: str | None = None
     required: bool = True
@@ -25,6 +29,8 @@ class Field:
 
 @dataclass(frozen=True)
 class ForeignKey:
+    """Columns of one table that point at the key of another (``reference`` in ``table``)."""
+
     fields: tuple
     table: str
     reference: tuple
@@ -32,6 +38,8 @@ class ForeignKey:
 
 @dataclass(frozen=True)
 class Table:
+    """One table of the world: what a row is, which chapters use it, its columns and keys."""
+
     name: str
     title: str
     grain: str
@@ -42,6 +50,7 @@ class Table:
     foreign_keys: tuple = field(default_factory=tuple)
 
     def field(self, name: str) -> Field:
+        """The column called ``name`` (``KeyError`` if the table has none)."""
         for f in self.fields:
             if f.name == name:
                 return f
@@ -57,6 +66,7 @@ STATUSES = ("pending", "confirmed", "declined")
 ARMS = ("none", "generic", "personalised")
 REASONS = ("missing cashback", "declined order", "payout", "account", "other")
 
+#: Every table of the world by name, in the order the data dictionary lists them.
 TABLES: dict[str, Table] = {}
 
 
