@@ -103,26 +103,69 @@ Gupta, S., Lehmann, D. R., & Stuart, J. A. (2004). Valuing customers.
 *Journal of Marketing Research*, 41(1), 7–18.
 """
 
+from crm_course.clv.bgbb import BGBBFitter, simulate_bgbb
 from crm_course.clv.bgnbd import BGNBDFitter, simulate_bgnbd
+from crm_course.clv.comparison import (
+    compare_models,
+    frequency_histogram,
+    frequency_recency_matrix,
+    holdout_errors,
+    probability_alive_matrix,
+)
+from crm_course.clv.discounting import PERIODS, periodic_rate
 from crm_course.clv.evaluation import holdout_validation, repeat_purchase_tracking
 from crm_course.clv.gamma_gamma import GammaGammaFitter, simulate_gamma_gamma
+from crm_course.clv.mbgnbd import MBGNBDFitter, simulate_mbgnbd
+from crm_course.clv.pareto_nbd import ParetoNBDFitter, simulate_pareto_nbd
+from crm_course.clv.plots import (
+    plot_calibration_vs_holdout,
+    plot_frequency_recency_matrix,
+    plot_period_transactions,
+    plot_probability_alive_matrix,
+    plot_survival,
+    plot_tracking,
+)
+from crm_course.clv.sbg import SBGFitter, simulate_sbg
 from crm_course.clv.summary import calibration_holdout, rfm_summary
 from crm_course.clv.value import (
     clv_contractual,
     clv_sensitivity,
+    contractual_value,
     customer_lifetime_value,
 )
 
 __all__ = [
+    "BGBBFitter",
     "BGNBDFitter",
     "GammaGammaFitter",
+    "MBGNBDFitter",
+    "PERIODS",
+    "ParetoNBDFitter",
+    "SBGFitter",
     "calibration_holdout",
     "clv_contractual",
     "clv_sensitivity",
+    "compare_models",
+    "contractual_value",
     "customer_lifetime_value",
+    "frequency_histogram",
+    "frequency_recency_matrix",
+    "holdout_errors",
     "holdout_validation",
+    "periodic_rate",
+    "plot_calibration_vs_holdout",
+    "plot_frequency_recency_matrix",
+    "plot_period_transactions",
+    "plot_probability_alive_matrix",
+    "plot_survival",
+    "plot_tracking",
+    "probability_alive_matrix",
     "repeat_purchase_tracking",
     "rfm_summary",
+    "simulate_bgbb",
     "simulate_bgnbd",
     "simulate_gamma_gamma",
+    "simulate_mbgnbd",
+    "simulate_pareto_nbd",
+    "simulate_sbg",
 ]
