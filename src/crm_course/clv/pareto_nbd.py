@@ -203,6 +203,60 @@ def simulate_pareto_nbd(
     return out
 
 
+def _continued_fraction(b: np.ndarray, c: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """2F1(1, b; c; z) for c > b > 0 and 0 <= z < 1, by Gauss's continued fraction evaluated backwards.
+
+    ``2F1(1, b; c; z) = 1 / (1 + k1 z / (1 + k2 z / (1 + ...)))`` with, for
+    ``e = c - 1``, ``k_{2i+1} = -(e + i)(b + i) / ((e + 2i)(e + 2i + 1))`` and
+    ``k_{2i} = (b - e - i) i / ((e + 2i - 1)(e + 2i))``: every level is a
+    positive number minus a positive one, and the coefficients tend to -1/4,
+    so the tail is started at the fixed point ``(1 + sqrt(1 - z)) / 2``. The
+    error shrinks like ``((1 - sqrt(1 - z)) / (1 + sqrt(1 - z)))`` to the
+    depth, far faster than the power series near z = 1, so each value gets
+    the depth it needs (a power of two, up to 32,768).
+    """
+    b, c, z = (np.asarray(v, dtype=float).ravel() for v in np.broadcast_arrays(b, c, z))
+    out = np.empty(z.size)
+    root = np.sqrt(1.0 - z)
+    rho = (1.0 - root) / (1.0 + root)
+    with np.errstate(divide="ignore"):
+        need = np.where(rho > 0, 38.0 / -np.log(np.where(rho > 0, rho, 0.5)), 1.0)
+    depth = np.clip(2 ** np.ceil(np.log2(np.maximum(need, 1.0))), 16, 32_768).astype(np.int64)
+    for levels in np.unique(depth):  # a few depths, each vectorised over its values
+        at = depth == levels
+        bb, e, zz = b[at], c[at] - 1.0, z[at]
+        f = (1.0 + root[at]) / 2.0
+        for n in range(int(levels), 0, -1):
+            i = n // 2
+            k = (-(e + i) * (bb + i) / ((e + 2 * i) * (e + 2 * i + 1)) if n % 2 else
+                 (bb - e - i) * i / ((e + 2 * i - 1) * (e + 2 * i)))
+            f = 1.0 + k * zz / f
+        out[at] = 1.0 / f
+    return out
+
+
+def _hyp2f1_one(b: np.ndarray, c: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """2F1(1, b; c; z) for c > b > 0 and 0 <= z < 1: scipy where it is accurate, the continued fraction above.
+
+    scipy's compiled ``hyp2f1`` is used for z <= 0.9, where it agrees with
+    :func:`_continued_fraction` to 4e-15 over b from 0.01 to 10,000 and
+    c - b from 0.01 to 1,000, whole differences included
+    (``tests/test_clv_models.py``). Above 0.9 it returns NaN when c - b - 1
+    is a whole number, and above about 0.996 for large b (scipy 1.17): that
+    is what makes other implementations fail on customers with many
+    purchases, and where the continued fraction takes over.
+    """
+    from scipy.special import hyp2f1
+
+    b, c, z = (np.asarray(v, dtype=float).ravel() for v in np.broadcast_arrays(b, c, z))
+    out = np.empty(z.size)
+    easy = z <= 0.9
+    out[easy] = hyp2f1(1.0, b[easy], c[easy], z[easy])
+    if not easy.all():
+        out[~easy] = _continued_fraction(b[~easy], c[~easy], z[~easy])
+    return out
+
+
 def _log_hyp(theta: np.ndarray, x: np.ndarray, t: np.ndarray) -> np.ndarray:
     """log F(t) of the module docstring, with the branch that keeps z in [0, 1).
 
@@ -210,14 +264,14 @@ def _log_hyp(theta: np.ndarray, x: np.ndarray, t: np.ndarray) -> np.ndarray:
     in [1, 1 / (1 - z)]; for alpha < beta, F = (1 - z) 2F1(1, s + 1; m + 1; z)
     with z = (beta - alpha) / (beta + t), in [1 - z, 1].
     """
-    from scipy.special import hyp2f1
-
     r, alpha, s, beta = theta
+    x, t = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(t, dtype=float))
     if alpha >= beta:
-        return np.log(hyp2f1(1.0, r + x, r + s + x + 1.0, (alpha - beta) / (alpha + t)))
+        z = (alpha - beta) / (alpha + t)
+        return np.log(_hyp2f1_one(r + x, r + s + x + 1.0, z)).reshape(x.shape)
     # Expanding around beta leaves a factor 1 - z = (alpha + t) / (beta + t) outside the function.
     z = (beta - alpha) / (beta + t)
-    return np.log(hyp2f1(1.0, s + 1.0, r + s + x + 1.0, z)) + np.log1p(-z)
+    return (np.log(_hyp2f1_one(s + 1.0, r + s + x + 1.0, z)).reshape(x.shape) + np.log1p(-z))
 
 
 def _log1mexp(q: np.ndarray) -> np.ndarray:
