@@ -92,7 +92,7 @@ def _discounting(time_unit: Any, discount_rate: Any, period: Any) -> dict[str, A
     unit_days = _days(time_unit, "time_unit")
     period_days = _days(period, "period")
     rate = check_number(discount_rate, "discount_rate", low=0)
-    annual = (1.0 + rate) ** (PERIODS["Y"] / period_days) - 1.0
+    annual = rate if period == "Y" else (1.0 + rate) ** (PERIODS["Y"] / period_days) - 1.0
     if period_days < PERIODS["Y"] and annual > _MAX_ANNUAL:
         name = _NAMES[period]
         shown = f"{annual:,.0%}" if np.isfinite(annual) else "an unbounded rate"
