@@ -30,7 +30,8 @@ from Fader, Hardie & Shang, 2010)
 .. math::
 
     E[X(n)] = \frac{\alpha}{\alpha + \beta}\,\frac{\delta}{\gamma - 1}
-        \Bigl[1 - \frac{\Gamma(\gamma + \delta)\,\Gamma(1 + \delta + n)}{\Gamma(\gamma + \delta + n)\,\Gamma(1 + \delta)}\Bigr],
+        \Bigl[1 - \frac{\Gamma(\gamma + \delta)\,\Gamma(1 + \delta + n)}
+                       {\Gamma(\gamma + \delta + n)\,\Gamma(1 + \delta)}\Bigr],
 
 and the expected transactions in the next :math:`n^*` opportunities are
 :math:`P(\text{alive at } n + 1)` times
@@ -157,7 +158,8 @@ def simulate_bgbb(
     if T_arr.ndim > 1 or (T_arr.ndim == 1 and T_arr.shape != (n,)):
         raise ValueError(f"T: expected a whole number or an array of {n} values; found shape {T_arr.shape}")
     if (T_arr != np.floor(T_arr)).any():
-        raise ValueError(f"T: expected whole numbers of opportunities; found {float(T_arr[T_arr != np.floor(T_arr)].flat[0])!r}")
+        bad = T_arr[T_arr != np.floor(T_arr)]
+        raise ValueError(f"T: expected whole numbers of opportunities; found {float(bad.flat[0])!r}")
     T_arr = np.broadcast_to(T_arr, (n,)).astype(np.int64)
 
     p = rng.beta(alpha, beta, n)

@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from crm_course.clv.checks import TIME_UNITS
 from crm_course.validation import check_number
 
 __all__ = [
@@ -45,8 +46,9 @@ __all__ = [
     "periodic_rate",
 ]
 
-#: Length of each period in days (a month and a quarter are average ones).
-PERIODS = {"D": 1.0, "W": 7.0, "M": 365.25 / 12, "Q": 365.25 / 4, "Y": 365.25}
+#: Length of each period in days: the time units of :func:`crm_course.clv.rfm_summary` (a month is an
+#: average month) and an average quarter and year.
+PERIODS = {**TIME_UNITS, "Q": 365.25 / 4, "Y": 365.25}
 
 _NAMES = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year"}
 

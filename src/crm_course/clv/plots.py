@@ -300,22 +300,22 @@ class _PlotMethods:
     """The plots above as methods of a fitted repeat-purchase model (lifelines style)."""
 
     def plot_period_transactions(self, summary: pd.DataFrame, **kwargs: Any) -> Any:
-        """Members by repeat purchases, actual against the model; see :func:`crm_course.clv.plots.plot_period_transactions`."""
+        """Members by repeat purchases, actual against the model; see :func:`plot_period_transactions`."""
         return plot_period_transactions(self, summary, **kwargs)
 
     def plot_calibration_vs_holdout(self, data: pd.DataFrame, **kwargs: Any) -> Any:
-        """Holdout purchases by calibration frequency; see :func:`crm_course.clv.plots.plot_calibration_vs_holdout`."""
+        """Holdout purchases by calibration frequency; see :func:`plot_calibration_vs_holdout`."""
         return plot_calibration_vs_holdout(self, data, **kwargs)
 
     def plot_tracking(self, transactions: pd.DataFrame, calibration_end: Any, observation_end: Any,
                       **kwargs: Any) -> Any:
-        """Weekly repeat purchases, actual against the model; see :func:`crm_course.clv.plots.plot_tracking`."""
+        """Weekly repeat purchases, actual against the model; see :func:`plot_tracking`."""
         return plot_tracking(self, transactions, calibration_end, observation_end, **kwargs)
 
     def plot_frequency_recency_matrix(self, T: float, **kwargs: Any) -> Any:
-        """Heat-map of expected purchases; see :func:`crm_course.clv.plots.plot_frequency_recency_matrix`."""
+        """Heat-map of expected purchases; see :func:`plot_frequency_recency_matrix`."""
         return plot_frequency_recency_matrix(self, T, **kwargs)
 
     def plot_probability_alive_matrix(self, T: float, **kwargs: Any) -> Any:
-        """Heat-map of P(alive); see :func:`crm_course.clv.plots.plot_probability_alive_matrix`."""
+        """Heat-map of P(alive); see :func:`plot_probability_alive_matrix`."""
         return plot_probability_alive_matrix(self, T, **kwargs)

@@ -300,7 +300,8 @@ class _PurchaseModel(_Fitter, _PlotMethods):
         theta = self._require_fit()
         n_arr = _array(n, "n", low=0)
         if (n_arr != np.floor(n_arr)).any():
-            raise ValueError(f"n: expected whole numbers of purchases; found {float(n_arr[n_arr != np.floor(n_arr)].flat[0])!r}")
+            bad = n_arr[n_arr != np.floor(n_arr)]
+            raise ValueError(f"n: expected whole numbers of purchases; found {float(bad.flat[0])!r}")
         t_arr = self._time(t)
         try:
             n_b, t_b = np.broadcast_arrays(n_arr, t_arr)

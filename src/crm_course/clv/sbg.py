@@ -312,7 +312,7 @@ class SBGFitter(_Fitter):
         return _wrap(np.exp(betaln(g, d + t_arr) - betaln(g, d)), t)
 
     def retention_rate(self, t: Any) -> Any:
-        """Share of the customers active after period t - 1 who renew in period t, (delta + t - 1) / (gamma + delta + t - 1).
+        """Share of those active after period t - 1 who renew in period t: (delta + t - 1) / (gamma + delta + t - 1).
 
         Parameters
         ----------
@@ -364,7 +364,7 @@ class SBGFitter(_Fitter):
         return float((g + d - 1) / (g - 1)) if g > 1 else float("inf")
 
     def derl(self, discount_rate: float, renewals: Any = 0) -> Any:
-        """Discounted expected residual lifetime of a customer who has renewed ``renewals`` times (Fader & Hardie, 2010).
+        """Discounted expected residual lifetime after ``renewals`` renewals (Fader & Hardie, 2010).
 
         The expected number of payments still to come, each discounted by
         ``discount_rate`` per period, the first (the coming renewal) not

@@ -92,7 +92,7 @@ A yearly rate passed as a weekly one is refused, with the conversion:
 ...                         discount_rate=0.15, horizon=52)
 Traceback (most recent call last):
 ...
-ValueError: discount_rate: 0.15 a week compounds to 146,835% a year, far above any cost of capital; if 0.15 is a yearly rate, say so with period='Y', or convert it to the discounting period: periodic_rate(0.15, 'Y', 'W') = 0.002682 a week
+ValueError: discount_rate: 0.15 a week compounds to 146,835% a year, ... periodic_rate(0.15, 'Y', 'W') = 0.002682 a week
 """
 
 from __future__ import annotations
