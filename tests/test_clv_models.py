@@ -458,6 +458,27 @@ def test_bgbb_gradient_matches_finite_differences(donations):
 
 
 # --------------------------------------------------------------------------
+# The BG/NBD's new methods (P(X(t) = x) of Fader, Hardie & Lee, 2005a, eq. 8)
+# --------------------------------------------------------------------------
+
+
+def test_bgnbd_probability_of_purchases_sums_to_one_and_matches_simulation():
+    from crm_course.clv import BGNBDFitter, simulate_bgnbd
+
+    truth = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+    model = BGNBDFitter.from_params(**truth)
+    n = np.arange(3000)
+    p = model.probability_of_purchases(n, 39.0)
+    assert p.sum() == pytest.approx(1.0, abs=1e-10)
+    assert (n * p).sum() == pytest.approx(model.expected_purchases(39.0), rel=1e-9)
+    assert model.probability_of_purchases(0, 0.0) == 1.0
+    members = simulate_bgnbd(200_000, **truth, T=39.0, rng=np.random.default_rng(43))
+    for k in range(4):
+        share = model.probability_of_purchases(k, 39.0)
+        assert abs((members["frequency"] == k).mean() - share) < 4 * np.sqrt(share * (1 - share) / len(members))
+
+
+# --------------------------------------------------------------------------
 # Weights: distinct rows with counts fit like the members
 # --------------------------------------------------------------------------
 
