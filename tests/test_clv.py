@@ -204,7 +204,7 @@ def test_fit_accepts_arrays_and_leaves_the_frame_alone(cdnow_summary, cdnow_mode
     pd.testing.assert_frame_equal(cdnow_summary, before)
     assert from_arrays.n_members_ == 2357
     GammaGammaFitter().fit(cdnow_summary)
-    customer_lifetime_value(cdnow_model, GammaGammaFitter().fit(cdnow_summary), cdnow_summary, margin=0.3)
+    customer_lifetime_value(cdnow_model, GammaGammaFitter().fit(cdnow_summary), cdnow_summary, **MONTHLY)
     pd.testing.assert_frame_equal(cdnow_summary, before)
 
 
@@ -312,6 +312,10 @@ def test_from_params_predicts_without_standard_errors():
 # --------------------------------------------------------------------------
 
 
+# Weekly models discounted monthly at 15% a year, over three years.
+MONTHLY = {"margin": 0.3, "time_unit": "W", "period": "M", "discount_rate": 1.15 ** (1 / 12) - 1, "horizon": 36}
+
+
 @pytest.fixture(scope="module")
 def cdnow_value(cdnow_from_orders):
     purchases = BGNBDFitter().fit(cdnow_from_orders)
@@ -321,13 +325,14 @@ def cdnow_value(cdnow_from_orders):
 
 def test_clv_per_member_matches_a_hand_computation(cdnow_value):
     purchases, spend, summary = cdnow_value
-    table = customer_lifetime_value(purchases, spend, summary, margin=0.3, horizon=6, period_length=4.0,
-                                    discount_rate=0.02)
+    table = customer_lifetime_value(purchases, spend, summary, margin=0.3, time_unit="W", period="M",
+                                    discount_rate=0.02, horizon=6)
     assert table.index.equals(summary.index)
+    month = 365.25 / 12 / 7  # an average month, in weeks
     for member in [1, 2, 3, 1000]:
         x, tx, T, z = summary.loc[member, ["frequency", "recency", "T", "monetary_value"]]
         value = spend.conditional_expected_average_value(x, z)
-        cumulative = [purchases.conditional_expected_purchases(4.0 * k, x, tx, T) for k in range(7)]
+        cumulative = [purchases.conditional_expected_purchases(month * k, x, tx, T) for k in range(7)]
         by_hand = sum(0.3 * value * (cumulative[k] - cumulative[k - 1]) / 1.02 ** k for k in range(1, 7))
         assert table.loc[member, "clv"] == pytest.approx(by_hand, rel=1e-10)
         assert table.loc[member, "expected_purchases"] == pytest.approx(cumulative[-1], rel=1e-10)
@@ -335,11 +340,11 @@ def test_clv_per_member_matches_a_hand_computation(cdnow_value):
 
 def test_clv_limits(cdnow_value):
     purchases, spend, summary = cdnow_value
-    base = customer_lifetime_value(purchases, spend, summary, margin=0.3)
-    assert (customer_lifetime_value(purchases, spend, summary, margin=0.0)["clv"] == 0).all()
-    longer = customer_lifetime_value(purchases, spend, summary, margin=0.3, horizon=24)
+    base = customer_lifetime_value(purchases, spend, summary, **MONTHLY)
+    assert (customer_lifetime_value(purchases, spend, summary, **{**MONTHLY, "margin": 0.0})["clv"] == 0).all()
+    longer = customer_lifetime_value(purchases, spend, summary, **{**MONTHLY, "horizon": 48})
     assert (longer["clv"] > base["clv"]).all()
-    undiscounted = customer_lifetime_value(purchases, spend, summary, margin=0.3, discount_rate=0.0)
+    undiscounted = customer_lifetime_value(purchases, spend, summary, **{**MONTHLY, "discount_rate": 0.0})
     np.testing.assert_allclose(
         undiscounted["clv"], 0.3 * undiscounted["expected_average_value"] * undiscounted["expected_purchases"]
     )
@@ -519,20 +524,20 @@ def test_gamma_gamma_predictions_reject_bad_input(cdnow_value):
 
 @pytest.mark.parametrize("kwargs, error, message", [
     ({"margin": 1.5}, ValueError, r"margin: expected a number in \[0, 1\]; found 1.5"),
-    ({"margin": 0.3, "horizon": 0}, ValueError, r"horizon: expected an integer in \[1, inf\]"),
-    ({"margin": 0.3, "horizon": 2.5}, ValueError, r"horizon: expected an integer"),
-    ({"margin": 0.3, "discount_rate": -0.1}, ValueError, r"discount_rate: expected a number in \[0, inf\]"),
-    ({"margin": 0.3, "period_length": 0.0}, ValueError, r"period_length: expected a number in \(0, inf\)"),
-    ({"margin": 0.3, "summary": GOOD.drop(columns="monetary_value")}, ValueError,
-     r"missing column\(s\) 'monetary_value'"),
-    ({"margin": 0.3, "summary": _with(recency=[0.0, 40.0, 3.0])}, ValueError, r"'recency' should be <= 'T'"),
-    ({"margin": 0.3, "purchases": BGNBDFitter()}, ValueError, r"BGNBDFitter is not fitted yet"),
-    ({"margin": 0.3, "spend": BGNBDFitter()}, TypeError,
-     r"spend: expected a fitted GammaGammaFitter; found BGNBDFitter"),
+    ({"horizon": 0}, ValueError, r"horizon: expected an integer in \[1, inf\]"),
+    ({"horizon": 2.5}, ValueError, r"horizon: expected an integer"),
+    ({"discount_rate": -0.1}, ValueError, r"discount_rate: expected a number in \[0, inf\]"),
+    ({"period": "month"}, ValueError, r"period: expected one of \['D', 'W', 'M', 'Q', 'Y'\].*found 'month'"),
+    ({"time_unit": None}, ValueError, r"time_unit: expected one of"),
+    ({"summary": GOOD.drop(columns="monetary_value")}, ValueError, r"missing column\(s\) 'monetary_value'"),
+    ({"summary": _with(recency=[0.0, 40.0, 3.0])}, ValueError, r"'recency' should be <= 'T'"),
+    ({"purchases": BGNBDFitter()}, ValueError, r"BGNBDFitter is not fitted yet"),
+    ({"spend": BGNBDFitter()}, TypeError, r"spend: expected a fitted GammaGammaFitter; found BGNBDFitter"),
+    ({"purchases": GammaGammaFitter()}, TypeError, r"purchases: expected a fitted BGNBDFitter, MBGNBDFitter"),
 ])
 def test_customer_lifetime_value_rejects_bad_input(cdnow_value, kwargs, error, message):
     purchases, spend, summary = cdnow_value
-    arguments = {"purchases": purchases, "spend": spend, "summary": summary, **kwargs}
+    arguments = {"purchases": purchases, "spend": spend, "summary": summary, **MONTHLY, **kwargs}
     with pytest.raises(error, match=message):
         customer_lifetime_value(**arguments)
 

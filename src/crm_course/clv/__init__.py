@@ -1,93 +1,82 @@
-r"""Customer lifetime value: contractual formula, BG/NBD and Gamma–Gamma (chapter 5).
+r"""Customer-base models and customer lifetime value (chapter 5 and the capstone).
 
-Two settings call for two kinds of model.
+The family of probability models Fader and Hardie teach, each fitted by maximum
+likelihood over the *distinct* rows of the data (each weighted by how many
+members share it), reproducing the published estimates, with the same interface
+as lifelines' fitters: ``fit``, ``summary`` (estimates, standard errors from the
+inverse observed information, Wald intervals), ``params_``,
+``standard_errors_``, ``log_likelihood_``, ``from_params`` and predictions.
 
-**Contractual** (a subscription: the firm sees the customer leave). With a
-margin :math:`m` per period, a retention rate :math:`r` and a discount rate
-:math:`d`, the value of a customer who has just paid is (Gupta, Lehmann &
-Stuart, 2004)
+**Non-contractual, continuous time** (a cashback service: nobody announces that
+they have stopped buying). A customer buys at the times of a Poisson process
+with rate :math:`\lambda \sim \mathrm{Gamma}(r, \alpha)` while alive; the
+models differ in how a customer drops out:
 
-.. math::
+* :class:`BGNBDFitter` -- BG/NBD (Fader, Hardie & Lee, 2005a): after each
+  repeat purchase, with probability :math:`p \sim \mathrm{Beta}(a, b)`;
+* :class:`MBGNBDFitter` -- MBG/NBD (Batislam, Denizel & Filiztekin, 2007):
+  after every purchase, the first included;
+* :class:`ParetoNBDFitter` -- Pareto/NBD (Schmittlein, Morrison & Colombo,
+  1987): at any moment, after an exponential lifetime with rate
+  :math:`\mu \sim \mathrm{Gamma}(s, \beta)`; its hypergeometric terms are
+  evaluated so that they cannot overflow or cancel.
 
-    \mathrm{CLV} = \sum_{t=1}^{\infty} \frac{m\,r^{t}}{(1+d)^{t}}
-                 = \frac{m\,r}{1 + d - r}.
+Each gives ``expected_purchases`` (:math:`E[X(t)]`), ``probability_alive``,
+``conditional_expected_purchases`` (:math:`E[Y(t) \mid x, t_x, T]`),
+``predict`` and ``probability_of_purchases`` (:math:`P(X(t) = x)`).
 
-**Non-contractual** (a cashback service: nobody announces that they have
-stopped buying). The BG/NBD model (Fader, Hardie & Lee, 2005a) says that,
-while alive, a customer buys at the times of a Poisson process with rate
-:math:`\lambda`, and after every repeat purchase drops out for good with
-probability :math:`p`; across customers
-:math:`\lambda \sim \mathrm{Gamma}(r, \alpha)` (shape :math:`r`, rate
-:math:`\alpha`) and :math:`p \sim \mathrm{Beta}(a, b)`. A customer observed for
-:math:`T` periods after the first purchase who made :math:`x` repeat
-purchases, the last at :math:`t_x`, has likelihood
+**Non-contractual, discrete opportunities** (an annual appeal, a yearly event):
+:class:`BGBBFitter` -- BG/BB (Fader, Hardie & Shang, 2010), with the same
+methods in opportunities.
 
-.. math::
+**Contractual** (a subscription: the firm sees the customer leave):
+:class:`SBGFitter` -- the shifted-beta-geometric model of retention (Fader &
+Hardie, 2007): survival, retention rates that rise with tenure, projections and
+the discounted expected residual lifetime (Fader & Hardie, 2010). The textbook
+formula with one retention rate :math:`r`, :math:`\mathrm{CLV} = m r/(1 + d - r)`
+(Gupta, Lehmann & Stuart, 2004), is :func:`clv_contractual`.
 
-    L = \frac{B(a, b + x)}{B(a, b)}
-        \frac{\Gamma(r + x)\,\alpha^{r}}{\Gamma(r)\,(\alpha + T)^{r + x}}
-      + \delta_{x > 0}\,\frac{B(a + 1, b + x - 1)}{B(a, b)}
-        \frac{\Gamma(r + x)\,\alpha^{r}}{\Gamma(r)\,(\alpha + t_x)^{r + x}}.
+**Spend**: :class:`GammaGammaFitter` (Fader, Hardie & Lee, 2005b; Fader &
+Hardie, 2013), :math:`E[Z \mid x, \bar z] = p(\gamma + x\bar z)/(px + q - 1)`.
 
-The first term is "still alive at :math:`T`", the second "dropped out right
-after the purchase at :math:`t_x`"; their ratio gives the probability of being
-alive,
+**Value, with units you cannot get wrong**: :func:`customer_lifetime_value`
+(any purchase model with the spend model, optional interval from parameter
+uncertainty) and :func:`contractual_value` (an sBG model) take the model's
+time unit and a discount rate per a stated period, convert between them, refuse
+a rate that looks yearly but is given per week or month, and state both in
+their output; :func:`periodic_rate` converts a rate between periods.
 
-.. math::
+**Data, checks and comparison**: :func:`rfm_summary` and
+:func:`calibration_holdout` build (frequency, recency, T) from transactions;
+:func:`holdout_validation`, :func:`repeat_purchase_tracking`,
+:func:`holdout_errors`, :func:`compare_models` (log-likelihood, AIC, BIC),
+:func:`frequency_histogram`, :func:`frequency_recency_matrix` and
+:func:`probability_alive_matrix` check and compare the fits; the plots of
+:mod:`crm_course.clv.plots` draw them (also as methods of the fitted models).
+Simulators for every model (:func:`simulate_bgnbd`, :func:`simulate_mbgnbd`,
+:func:`simulate_pareto_nbd`, :func:`simulate_bgbb`, :func:`simulate_sbg`,
+:func:`simulate_gamma_gamma`) give data with a planted truth.
 
-    P(\text{alive} \mid x, t_x, T) = \Bigl[1 + \delta_{x>0}\,\frac{a}{b + x - 1}
-        \Bigl(\frac{\alpha + T}{\alpha + t_x}\Bigr)^{r + x}\Bigr]^{-1},
-
-which is exactly 1 for :math:`x = 0` (in this model a customer can only drop
-out just after a repeat purchase). The expected number of purchases of a new
-customer in :math:`(0, t]` and of a customer with history :math:`(x, t_x, T)`
-in :math:`(T, T + t]` are
-
-.. math::
-
-    E[X(t)] = \frac{a + b - 1}{a - 1}\Bigl[1 - \Bigl(\frac{\alpha}{\alpha + t}\Bigr)^{r}
-              {}_2F_1\bigl(r, b; a + b - 1; \tfrac{t}{\alpha + t}\bigr)\Bigr],
-
-.. math::
-
-    E[Y(t) \mid x, t_x, T] = P(\text{alive} \mid x, t_x, T)\,
-        \frac{a + b + x - 1}{a - 1}\Bigl[1 - \Bigl(\frac{\alpha + T}{\alpha + T + t}\Bigr)^{r + x}
-        {}_2F_1\bigl(r + x, b + x; a + b + x - 1; \tfrac{t}{\alpha + T + t}\bigr)\Bigr].
-
-**Spend** (Fader, Hardie & Lee, 2005b; Fader & Hardie, 2013). The value of
-each repeat purchase is :math:`\mathrm{Gamma}(p, \nu)` with a customer-specific
-rate :math:`\nu \sim \mathrm{Gamma}(q, \gamma)`, independent of the purchase
-process. The mean :math:`\bar z` of :math:`x` purchases then has density
-
-.. math::
-
-    f(\bar z \mid x) = \frac{\Gamma(px + q)}{\Gamma(px)\,\Gamma(q)}
-        \frac{\gamma^{q}\,x^{px}\,\bar z^{\,px - 1}}{(\gamma + x \bar z)^{px + q}},
-
-and the expected value of a customer's future purchases is the weighted mean
-of the population mean :math:`p\gamma/(q - 1)` and the customer's own mean,
-
-.. math::
-
-    E[Z \mid x, \bar z] = \frac{p\,(\gamma + x \bar z)}{p x + q - 1}.
-
-**CLV per member** combines the two: with a margin share :math:`m`, a
-discounting period of length :math:`L` (in the summary's time unit), a rate
-:math:`d` per period and a horizon of :math:`H` periods,
-
-.. math::
-
-    \mathrm{CLV}_i = m\,E[Z_i \mid x_i, \bar z_i] \sum_{k=1}^{H}
-        \frac{E[Y_i(kL)] - E[Y_i((k - 1)L)]}{(1 + d)^{k}}.
-
-Both fitters maximise the likelihood over the *distinct* rows of the data,
-each weighted by how many members share it: a million CDNOW-like members with
-dates recorded to the day share about 150,000 distinct (frequency, recency, T)
-rows, and the BG/NBD fit takes well under a second
-(``benchmarks/bench_clv.py``).
+A million CDNOW-like members share about 150,000 distinct rows; the BG/NBD and
+MBG/NBD fits take well under a second and the Pareto/NBD a few seconds
+(``benchmarks/bench_clv.py``, ``benchmarks/bench_models.py``).
 
 References
 ----------
+Batislam, E. P., Denizel, M., & Filiztekin, A. (2007). Empirical validation and
+comparison of models for customer base analysis. *International Journal of
+Research in Marketing*, 24(3), 201–209.
+
+Fader, P. S., & Hardie, B. G. S. (2007). How to project customer retention.
+*Journal of Interactive Marketing*, 21(1), 76–90.
+
+Fader, P. S., & Hardie, B. G. S. (2010). Customer-base valuation in a
+contractual setting: The perils of ignoring heterogeneity. *Marketing Science*,
+29(1), 85–93.
+
+Fader, P. S., & Hardie, B. G. S. (2013). *The Gamma-Gamma model of monetary
+value*. Technical note.
+
 Fader, P. S., Hardie, B. G. S., & Lee, K. L. (2005a). "Counting your customers"
 the easy way: An alternative to the Pareto/NBD model. *Marketing Science*,
 24(2), 275–284.
@@ -96,33 +85,80 @@ Fader, P. S., Hardie, B. G. S., & Lee, K. L. (2005b). RFM and CLV: Using
 iso-value curves for customer base analysis. *Journal of Marketing Research*,
 42(4), 415–430.
 
-Fader, P. S., & Hardie, B. G. S. (2013). *The Gamma-Gamma model of monetary
-value*. Technical note.
+Fader, P. S., Hardie, B. G. S., & Shang, J. (2010). Customer-base analysis in a
+discrete-time noncontractual setting. *Marketing Science*, 29(6), 1086–1108.
 
 Gupta, S., Lehmann, D. R., & Stuart, J. A. (2004). Valuing customers.
 *Journal of Marketing Research*, 41(1), 7–18.
+
+Schmittlein, D. C., Morrison, D. G., & Colombo, R. (1987). Counting your
+customers: Who are they and what will they do next? *Management Science*,
+33(1), 1–24.
 """
 
+from crm_course.clv.bgbb import BGBBFitter, simulate_bgbb
 from crm_course.clv.bgnbd import BGNBDFitter, simulate_bgnbd
+from crm_course.clv.comparison import (
+    compare_models,
+    frequency_histogram,
+    frequency_recency_matrix,
+    holdout_errors,
+    probability_alive_matrix,
+)
+from crm_course.clv.discounting import PERIODS, periodic_rate
 from crm_course.clv.evaluation import holdout_validation, repeat_purchase_tracking
 from crm_course.clv.gamma_gamma import GammaGammaFitter, simulate_gamma_gamma
+from crm_course.clv.mbgnbd import MBGNBDFitter, simulate_mbgnbd
+from crm_course.clv.pareto_nbd import ParetoNBDFitter, simulate_pareto_nbd
+from crm_course.clv.plots import (
+    plot_calibration_vs_holdout,
+    plot_frequency_recency_matrix,
+    plot_period_transactions,
+    plot_probability_alive_matrix,
+    plot_survival,
+    plot_tracking,
+)
+from crm_course.clv.sbg import SBGFitter, simulate_sbg
 from crm_course.clv.summary import calibration_holdout, rfm_summary
 from crm_course.clv.value import (
     clv_contractual,
     clv_sensitivity,
+    contractual_value,
     customer_lifetime_value,
 )
 
 __all__ = [
+    "BGBBFitter",
     "BGNBDFitter",
     "GammaGammaFitter",
+    "MBGNBDFitter",
+    "PERIODS",
+    "ParetoNBDFitter",
+    "SBGFitter",
     "calibration_holdout",
     "clv_contractual",
     "clv_sensitivity",
+    "compare_models",
+    "contractual_value",
     "customer_lifetime_value",
+    "frequency_histogram",
+    "frequency_recency_matrix",
+    "holdout_errors",
     "holdout_validation",
+    "periodic_rate",
+    "plot_calibration_vs_holdout",
+    "plot_frequency_recency_matrix",
+    "plot_period_transactions",
+    "plot_probability_alive_matrix",
+    "plot_survival",
+    "plot_tracking",
+    "probability_alive_matrix",
     "repeat_purchase_tracking",
     "rfm_summary",
+    "simulate_bgbb",
     "simulate_bgnbd",
     "simulate_gamma_gamma",
+    "simulate_mbgnbd",
+    "simulate_pareto_nbd",
+    "simulate_sbg",
 ]

@@ -51,8 +51,9 @@ and the capstone):
   (estimates, standard errors, Wald 95% intervals), ``from_params`` (a model
   with given parameters), ``expected_purchases`` (:math:`E[X(t)]`),
   ``probability_alive``, ``conditional_expected_purchases``
-  (:math:`E[Y(t) \mid x, t_x, T]`) and ``predict`` (the same for every row of
-  a summary).
+  (:math:`E[Y(t) \mid x, t_x, T]`), ``predict`` (the same for every row of
+  a summary), ``probability_of_purchases`` (:math:`P(X(t) = x)`, eq. 8 of
+  the paper) and the plot methods of :mod:`crm_course.clv.plots`.
 
 The fit maximises the likelihood over the *distinct* rows of the data, each
 weighted by how many members share it: a million CDNOW-like members with dates
@@ -101,10 +102,10 @@ from crm_course.clv.fitting import (
     _covariance,
     _distinct,
     _dot,
-    _Fitter,
     _maximise,
     _softplus,
 )
+from crm_course.clv.purchase_model import _PurchaseModel
 from crm_course.validation import check_number
 
 __all__ = [
@@ -287,7 +288,7 @@ def _bgnbd_future(theta: np.ndarray, t: np.ndarray, x: np.ndarray, T: np.ndarray
     return c / (a - 1) * bracket
 
 
-class BGNBDFitter(_Fitter):
+class BGNBDFitter(_PurchaseModel):
     r"""The BG/NBD model of repeat purchasing (Fader, Hardie & Lee, 2005a).
 
     Purchases follow a Poisson process with rate
@@ -499,3 +500,28 @@ class BGNBDFitter(_Fitter):
             *(frame[c].to_numpy() for c in _RFM),
         )
         return pd.Series(np.broadcast_to(values, (len(frame),)), index=summary.index, name="expected_purchases")
+
+    # Kernels shared with the other repeat-purchase models (crm_course.clv.purchase_model): they give
+    # BGNBDFitter probability_of_purchases, the plot methods and the per-period sums of the CLV.
+
+    def _alive_logit(self, theta: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray:
+        return _alive_logit(theta, x, tx, T)
+
+    def _future(self, theta: np.ndarray, t: np.ndarray, x: np.ndarray, T: np.ndarray) -> np.ndarray:
+        return _bgnbd_future(theta, t, x, T)
+
+    def _expected(self, theta: np.ndarray, t: np.ndarray) -> np.ndarray:
+        zeros = np.zeros_like(t)
+        return _bgnbd_future(theta, t, zeros, zeros)
+
+    def _pmf(self, theta: np.ndarray, n: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """P(X(t) = n) (Fader, Hardie & Lee, 2005a, eq. 8), with the negative binomial tail as a Beta function."""
+        from scipy.special import betainc, betaln, gammaln, xlogy
+
+        r, alpha, a, b = theta
+        share = t / (alpha + t)
+        log_nbd = (gammaln(r + n) - gammaln(r) - gammaln(n + 1) + r * np.log(alpha / (alpha + t))
+                   + xlogy(n, share))
+        at_least = betainc(np.maximum(n, 1), r, share)  # P(N(t) >= n) of a customer who never drops out
+        dropped = np.where(n > 0, np.exp(betaln(a + 1, b + np.maximum(n, 1) - 1) - betaln(a, b)) * at_least, 0.0)
+        return np.exp(betaln(a, b + n) - betaln(a, b) + log_nbd) + dropped

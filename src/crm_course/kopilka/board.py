@@ -400,8 +400,8 @@ def _member_value(t: dict[str, pd.DataFrame], a: BoardAssumptions, when: dict[st
     # A world whose support costs exceed its margin has no positive margin to spread over future orders.
     margin_rate = float(np.clip(whole["net_margin"].sum() / whole["spend"].sum(), 0.0, 1.0))
     members = clv.customer_lifetime_value(
-        purchases, spend, summary, margin=margin_rate, horizon=12 * a.horizon_years, period_length=52 / 12,
-        discount_rate=(1 + a.discount_rate) ** (1 / 12) - 1,
+        purchases, spend, summary, margin=margin_rate, time_unit="W", period="M", horizon=12 * a.horizon_years,
+        discount_rate=clv.periodic_rate(a.discount_rate, "Y", "M"),
     )
     ranks = members["clv"].rank(method="first")
     members["value_decile"] = np.ceil(10 * ranks / len(members)).astype("int64")
