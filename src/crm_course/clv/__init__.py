@@ -52,7 +52,7 @@ their output; :func:`periodic_rate` converts a rate between periods.
 :func:`holdout_errors`, :func:`compare_models` (log-likelihood, AIC, BIC),
 :func:`frequency_histogram`, :func:`frequency_recency_matrix` and
 :func:`probability_alive_matrix` check and compare the fits; the plots of
-:mod:`crm_course.clv.plots` draw them (also as methods of the fitted models).
+``crm_course.clv.plots`` draw them (also as methods of the fitted models).
 Simulators for every model (:func:`simulate_bgnbd`, :func:`simulate_mbgnbd`,
 :func:`simulate_pareto_nbd`, :func:`simulate_bgbb`, :func:`simulate_sbg`,
 :func:`simulate_gamma_gamma`) give data with a planted truth.
@@ -96,6 +96,7 @@ customers: Who are they and what will they do next? *Management Science*,
 33(1), 1–24.
 """
 
+from crm_course.clv import discounting as _discounting
 from crm_course.clv.bgbb import BGBBFitter, simulate_bgbb
 from crm_course.clv.bgnbd import BGNBDFitter, simulate_bgnbd
 from crm_course.clv.comparison import (
@@ -105,7 +106,7 @@ from crm_course.clv.comparison import (
     holdout_errors,
     probability_alive_matrix,
 )
-from crm_course.clv.discounting import PERIODS, periodic_rate
+from crm_course.clv.discounting import periodic_rate
 from crm_course.clv.evaluation import holdout_validation, repeat_purchase_tracking
 from crm_course.clv.gamma_gamma import GammaGammaFitter, simulate_gamma_gamma
 from crm_course.clv.mbgnbd import MBGNBDFitter, simulate_mbgnbd
@@ -126,6 +127,10 @@ from crm_course.clv.value import (
     contractual_value,
     customer_lifetime_value,
 )
+
+#: Length of each period in days, for the time units of :func:`rfm_summary` (a month is an average
+#: month) and an average quarter and year. Every CLV function takes its units from this list.
+PERIODS = _discounting.PERIODS
 
 __all__ = [
     "BGBBFitter",

@@ -135,7 +135,7 @@ def simulate_bgbb(
     latent : bool
         Also return each member's ``transaction_probability``,
         ``dropout_probability`` and whether they are ``alive`` at the next
-        opportunity ``T + 1`` (what :meth:`BGBBFitter.probability_alive`
+        opportunity ``T + 1`` (what ``BGBBFitter.probability_alive``
         predicts).
 
     Returns

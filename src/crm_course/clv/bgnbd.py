@@ -53,7 +53,7 @@ and the capstone):
   ``probability_alive``, ``conditional_expected_purchases``
   (:math:`E[Y(t) \mid x, t_x, T]`), ``predict`` (the same for every row of
   a summary), ``probability_of_purchases`` (:math:`P(X(t) = x)`, eq. 8 of
-  the paper) and the plot methods of :mod:`crm_course.clv.plots`.
+  the paper) and the plot methods of ``crm_course.clv.plots``.
 
 The fit maximises the likelihood over the *distinct* rows of the data, each
 weighted by how many members share it: a million CDNOW-like members with dates

@@ -27,7 +27,7 @@ with its own kind.
 Every function takes fitted models from :mod:`crm_course.clv` (anything with
 the same methods works) and any DataFrame with the column names as arguments;
 inputs are checked and never modified. The plots in
-:mod:`crm_course.clv.plots` draw these tables.
+``crm_course.clv.plots`` draw these tables.
 
 References
 ----------

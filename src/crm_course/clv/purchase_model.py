@@ -21,7 +21,7 @@ at perturbed parameters):
 distinct rows, with weights), ``summary``, ``expected_purchases``,
 ``probability_alive``, ``conditional_expected_purchases``, ``predict`` and
 ``probability_of_purchases``, and the plot methods of
-:mod:`crm_course.clv.plots`.
+``crm_course.clv.plots``.
 
 Fits the data cannot identify are refused with a ``ValueError`` before any
 optimisation: without a repeat purchase nothing measures the purchase rate,

@@ -407,7 +407,7 @@ class SBGFitter(_Fitter):
             Last period, >= 1.
         cohort_size : float, optional
             Customers at period 0 (default: the size of the first cohort
-            fitted; 1 for a model from :meth:`from_params`).
+            fitted; 1 for a model from ``from_params``).
 
         Returns
         -------
@@ -431,7 +431,7 @@ class SBGFitter(_Fitter):
         )
 
     def plot_survival(self, survivors: Any = None, **kwargs: Any) -> Any:
-        """The survival curve against a cohort's table; see :func:`crm_course.clv.plots.plot_survival`."""
+        """The survival curve against a cohort's table; see ``crm_course.clv.plots.plot_survival``."""
         from crm_course.clv.plots import plot_survival
 
         return plot_survival(self, survivors, **kwargs)
