@@ -539,6 +539,11 @@ def get_exercise(key: str) -> Check:
     if known:
         raise ValueError(f"There is no exercise {key!r}. Chapter {chapter} has exercises: {', '.join(known)}.")
     key_package = _answer_key()
+    if key_package is None and not sealed:
+        raise ValueError(
+            f"There are no self-checks here for exercise {key!r}: open the notebooks from your course kit's "
+            "folder (the one with kopilka.toml and data/), so that they read the kit's data and its self-checks."
+        )
     chapters = set(key_package.available_chapters()) if key_package is not None else set()
     chapters |= {_chapter_of(k) for k in sealed}
     have = ", ".join(map(str, sorted(chapters))) or "none"
