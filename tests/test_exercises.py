@@ -464,12 +464,14 @@ def fake_customers(monkeypatch, tmp_path):
 
 
 def test_chapter_0_computes_its_answers_and_its_mistakes_from_the_data(fake_customers, capsys):
-    assert check("0.1", 40).status == CORRECT
-    assert set(fake_customers) == {"customers"}  # a correct answer computes no mistake
-    assert check("0.1", 41).status == CLOSE
-    assert check("0.1", 80).status == WRONG
+    # Forty members, of whom three placed the 120 orders.
+    assert check("0.1", 3).status == CORRECT
+    assert set(fake_customers) == {"transactions"}  # a correct answer computes no mistake
     assert check("0.1", 120).status == WRONG
     assert "number of orders" in capsys.readouterr().out.splitlines()[-1]
+    assert check("0.1", 40).status == WRONG
+    assert "also those who never ordered" in capsys.readouterr().out.splitlines()[-1]
+    assert check("0.1", 7).status == WRONG
     assert check("0.2", 0.25).status == CORRECT
     assert check("0.2", 25).status == CLOSE
     assert check("0.2", 0.5).status == WRONG

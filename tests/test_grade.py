@@ -54,7 +54,7 @@ def graded(personal_kits, tmp_path_factory, monkeypatch_module):
         copied = _chapter(0)["0.2"].expected_value()
     short = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_code_cell("import os\nfrom crm_course.data import load\nfrom crm_kit.exercises import check"),
-        nbformat.v4.new_code_cell('check("0.1", len(load("customers")))'),
+        nbformat.v4.new_code_cell('check("0.1", load("transactions")["customer_id"].nunique())'),
         nbformat.v4.new_code_cell(f'referral_share = {copied!r}\ncheck("0.2", referral_share)'),
         nbformat.v4.new_code_cell('check("0.3", float("CRM_KIT_SECRET" in os.environ))'),
         nbformat.v4.new_code_cell("while True:\n    pass"),

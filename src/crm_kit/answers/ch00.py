@@ -1,7 +1,7 @@
 """Self-checks of chapter 0, the introduction: a first look at Kopilka's data.
 
-Each exercise practises one step of the notebook's pandas tour: counting rows
-(0.1), shares with ``value_counts`` (0.2), a merge followed by a filter and a
+Each exercise practises one step of the notebook's pandas tour: counting
+distinct values (0.1), shares with ``value_counts`` (0.2), a merge followed by a filter and a
 mean (0.3), and a date filter followed by a sum (0.4).
 
 The expected answers are computed from the active world's tables the first time a
@@ -25,8 +25,8 @@ def _customers():
     return _load("customers")
 
 
-def _n_members() -> int:
-    return len(_customers())
+def _n_buyers() -> int:
+    return int(_load("transactions")["customer_id"].nunique())
 
 
 def _referral_share() -> float:
@@ -51,8 +51,8 @@ def _n_orders() -> int:
     return len(_load("transactions"))
 
 
-def _n_buyers() -> int:
-    return int(_load("transactions")["customer_id"].nunique())
+def _n_members() -> int:
+    return len(_customers())
 
 
 def _n_referrals() -> int:
@@ -92,20 +92,20 @@ def _cashback_2024_confirmed() -> float:
 EXERCISES = [
     Exercise(
         "0.1",
-        expected=_n_members,
+        expected=_n_buyers,
         kind="number",
         rtol=0,
         atol=0,
-        what="the number of members (a whole number)",
+        what="the number of members who ordered (a whole number)",
         mistakes=[
-            Mistake(_n_orders, "That is the number of orders: each member has exactly one row in the customers "
-                               "table, and may have many in transactions."),
-            Mistake(_n_buyers, "That counts only the members who ordered; count every member, also those who "
-                               "never ordered."),
+            Mistake(_n_orders, "That is the number of orders: a member who ordered twice has two rows in "
+                               "transactions. Count each member once."),
+            Mistake(_n_members, "That counts every member, also those who never ordered: count the members who "
+                                "appear in transactions."),
         ],
         hints={
-            "wrong": "Count every row of the customers table (one row per member), without filtering it first.",
-            "close": "Nearly: count all the rows, with len(customers) or customers.shape[0].",
+            "wrong": "Count the different customer_id values of the transactions table.",
+            "close": "Nearly: count each member once, with nunique() on the customer_id column of transactions.",
         },
     ),
     Exercise(
