@@ -307,6 +307,9 @@ def grade_student(folder: Path, chapters: list[int], *, kits: Path | None = None
     world, described = _world_for(student_id, kits=kits, secret=secret, members=members, cache=cache)
     grade = StudentGrade(student_id, described)
     picked, grade.notes = _pick_notebooks(folder, chapters)
+    if world is None and (kits is not None or secret is not None):
+        grade.notes.insert(0, f"No personal world was found for the id {student_id!r} (no kit of that name, and no "
+                              "secret to regenerate it): graded on the shipped world. Check the folder's name.")
     answers: dict = {}
     with tempfile.TemporaryDirectory(prefix=f"grade-{student_id}-") as tmp:
         workdir = Path(tmp) / student_id
