@@ -39,7 +39,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from crm_kit.exercises import _chapter, _chapter_of
+from crm_kit.answers import chapter_exercises
+from crm_kit.exercises import _chapter_of
 from crm_kit.student import build_student_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -133,7 +134,7 @@ def exposures(answers: dict[str, object], numbers: dict[int | str, list[Printed]
     """For every exercise whose answer is printed: where."""
     found = {}
     for key, expected in answers.items():
-        exercise = _chapter(_chapter_of(key))[key]
+        exercise = chapter_exercises(_chapter_of(key))[key]
         if exercise.kind not in ("number", "share", "percent"):
             continue  # a label answer is one of the options the exercise lists
         places = [p for p in numbers.get(exercise.chapter, []) + numbers["data"]
@@ -171,7 +172,7 @@ def test_the_search_finds_3_1_and_3_2_in_the_tables_of_chapter_3(found, shipped_
     shown = [p for p in found["3.1"] if p.text == f"{lift:.3f}"]
     assert shown, [p.text for p in found["3.1"]]
     # And what the student read there passes the self-check: that is what makes it an exposure.
-    assert _chapter(3)["3.1"].feedback(float(shown[0].text)).status == "correct"
+    assert chapter_exercises(3)["3.1"].feedback(float(shown[0].text)).status == "correct"
 
 
 def test_the_search_tells_a_printed_answer_from_a_coincidence():

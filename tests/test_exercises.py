@@ -596,3 +596,15 @@ def test_docstring_examples_run(module):
     outcome = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert outcome.attempted > 0
     assert outcome.failed == 0
+
+
+def test_clear_cache_forgets_the_answers_of_every_answer_module_exercise(monkeypatch):
+    """The kit builder and the grader take exercises straight from the answer modules: their answers must
+    be forgotten when the world changes, or a student would be graded on the previous student's world."""
+    calls = []
+    ex = Exercise("42.1", expected=lambda: calls.append(1) or 1.0)
+    _install_chapter(monkeypatch, 42, [ex])
+    ex.expected_value()
+    exercises.clear_cache()
+    ex.expected_value()
+    assert len(calls) == 2

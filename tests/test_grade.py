@@ -49,9 +49,9 @@ def graded(personal_kits, tmp_path_factory, monkeypatch_module):
     # s004: a short notebook that copies s001's answer to 0.2, reports whether it can see the
     # lecturer's secret, then loops for ever.
     with using_world(personal_kits / "s001" / "data"):
-        from crm_kit.exercises import _chapter
+        from crm_kit.answers import chapter_exercises
 
-        copied = _chapter(0)["0.2"].expected_value()
+        copied = chapter_exercises(0)["0.2"].expected_value()
     short = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_code_cell("import os\nfrom crm_course.data import load\nfrom crm_kit.exercises import check"),
         nbformat.v4.new_code_cell('check("0.1", load("transactions")["customer_id"].nunique())'),

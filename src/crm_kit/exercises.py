@@ -567,6 +567,9 @@ def clear_cache() -> None:
             ex.clear_cache()
     for name, module in list(sys.modules.items()):
         if name.startswith("crm_kit.answers.") and module is not None:
+            for ex in getattr(module, "EXERCISES", ()):
+                if isinstance(ex, Exercise):
+                    ex.clear_cache()
             for value in vars(module).values():
                 if callable(getattr(value, "cache_clear", None)):
                     value.cache_clear()

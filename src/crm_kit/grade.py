@@ -263,10 +263,9 @@ def _pick_notebooks(folder: Path, chapters: list[int]) -> tuple[dict[int, Path],
 
 
 def _keys(chapters: list[int]) -> list[str]:
-    from crm_kit.answer_types import _key_order
-    from crm_kit.exercises import _chapter
+    from crm_kit.answers import chapter_exercises
 
-    return [key for chapter in chapters for key in sorted(_chapter(chapter), key=_key_order)]
+    return [key for chapter in chapters for key in chapter_exercises(chapter)]
 
 
 # -- grading -------------------------------------------------------------------------------------------
@@ -276,7 +275,8 @@ def _grade_answers(grade: StudentGrade, answers: dict, keys: list[str], world: P
     from contextlib import nullcontext
 
     from crm_kit.answer_types import decode_answer
-    from crm_kit.exercises import _chapter, _chapter_of, clear_cache
+    from crm_kit.answers import chapter_exercises
+    from crm_kit.exercises import _chapter_of, clear_cache
     from crm_kit.feedback import CheckResult
     from crm_kit.personal import using_world
 
@@ -288,7 +288,7 @@ def _grade_answers(grade: StudentGrade, answers: dict, keys: list[str], world: P
             if key not in answers:
                 grade.results[key] = CheckResult(key, "not answered", f"Exercise {key}: no answer was recorded.")
                 continue
-            exercise = _chapter(_chapter_of(key))[key]
+            exercise = chapter_exercises(_chapter_of(key))[key]
             try:
                 grade.results[key] = exercise.feedback(decode_answer(answers[key]))
             except Exception as err:  # noqa: BLE001 - a strange answer is a wrong answer, not a crash

@@ -333,14 +333,9 @@ runs to the end without an error.
 
 def answer_key_exercises() -> list:
     """Every exercise of the answer key (the lecturer's), in chapter and key order."""
-    from crm_kit import answers, exercises
-    from crm_kit.answer_types import _key_order
+    from crm_kit import answers
 
-    found = []
-    for chapter in answers.available_chapters():
-        in_chapter = exercises._chapter(chapter)
-        found.extend(in_chapter[key] for key in sorted(in_chapter, key=_key_order))
-    return found
+    return [ex for chapter in answers.available_chapters() for ex in answers.chapter_exercises(chapter).values()]
 
 
 def _write_kit(out: Path, built, extras, source: Path, wheel: Path, world: Path, *,

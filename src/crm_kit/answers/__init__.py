@@ -81,3 +81,29 @@ def available_chapters() -> list[int]:
     """
     found = (_MODULE.match(m.name) for m in pkgutil.iter_modules(__path__))
     return sorted(int(m.group(1)) for m in found if m)
+
+
+def chapter_exercises(chapter: int) -> dict:
+    """The exercises of ``chapter``'s answer module, by key, in key order.
+
+    Exactly what the module lists, never what :func:`crm_kit.exercises.register`
+    added in this session: the kit builder and the grader use this.
+
+    Examples
+    --------
+    >>> list(chapter_exercises(0))
+    ['0.1', '0.2', '0.3', '0.4']
+    """
+    import importlib
+
+    from crm_kit.answer_types import _key_order
+
+    name = module_name(chapter)
+    try:
+        module = importlib.import_module(name)
+    except ModuleNotFoundError as err:
+        if err.name != name:
+            raise
+        return {}
+    found = {ex.key: ex for ex in getattr(module, "EXERCISES", ())}
+    return {key: found[key] for key in sorted(found, key=_key_order)}
