@@ -21,14 +21,17 @@ LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 export OPENBLAS_NUM_THREADS := 1
 PYTEST_NB := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
 
-.PHONY: env env-lab lab-settings lab test test-fast notebooks data student site slides key-figures binder colab bench clean help
+.PHONY: env env-lab lab-settings lab test test-fast notebooks data student grade site slides key-figures binder colab bench clean help
 
 help:
 	@echo "make lab        open the course in JupyterLab"
 	@echo "make test       run every test (unit, recovery, data, notebooks)"
 	@echo "make notebooks  re-execute every notebook in place, top to bottom"
 	@echo "make data       regenerate the shipped tables in data/"
-	@echo "make student    write the student edition to student/"
+	@echo "make student    write the student kit to student/ (notebooks without solutions, data, package, README)"
+	@echo "                with ROSTER=roster.csv SECRET_FILE=secret.txt: one kit per student, on their own world"
+	@echo "make grade SUBMISSIONS=dir"
+	@echo "                run and grade submitted notebooks: grades/gradebook.csv and grades/feedback/"
 	@echo "make site       build the student edition of the course site in site/"
 	@echo "                (make site EDITION=lecturer: the lecturer's, in site-lecturer/)"
 	@echo "make slides     write each chapter's slide deck to slides/ (static HTML, opens offline)"
@@ -102,8 +105,34 @@ notebooks: $(STAMP)
 data: $(STAMP)
 	$(BIN)/python -m crm_course.world --out data
 
+# The student kit: the notebooks without solutions, the data, the course package without the
+# answer key, and a README with the one command that opens it (crm_kit.kit). With a roster
+# (a CSV with an id column) and the lecturer's secret, one kit per student or group in
+# student/<id>/, each on its own world:
+#   make student ROSTER=roster.csv SECRET_FILE=secret.txt [MEMBERS=20000] [KIT_ADDRESS=url]
+# SECRET=... works too; it is passed through the environment so that make does not print it.
+STUDENT_OUT ?= student
+ifdef SECRET
+export CRM_KIT_SECRET := $(SECRET)
+endif
 student: $(STAMP)
-	$(BIN)/python -m crm_kit.student notebooks student
+	$(BIN)/python -m crm_kit.kit --out $(STUDENT_OUT) $(if $(ROSTER),--roster "$(ROSTER)") \
+		$(if $(SECRET_FILE),--secret-file "$(SECRET_FILE)") $(if $(MEMBERS),--members $(MEMBERS)) \
+		$(if $(KIT_ADDRESS),--kit-address "$(KIT_ADDRESS)")
+
+# Grade submitted notebooks (crm_kit.grade): SUBMISSIONS holds one folder per student, named by
+# the student's id. Each notebook runs in a fresh kernel on that student's world (from the kits
+# in KITS, default student/, or regenerated with SECRET_FILE), with a time limit per cell and
+# per notebook (CELL_TIMEOUT, TIMEOUT in seconds). Writes grades/gradebook.csv (Moodle),
+# grades/gradebook-canvas.csv (Canvas) and grades/feedback/<id>.md.
+KITS ?= $(STUDENT_OUT)
+GRADES_OUT ?= grades
+grade: $(STAMP)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder-with-one-folder-per-student [KITS=student] [SECRET_FILE=...]"; exit 2; }
+	$(BIN)/python -m crm_kit.grade "$(SUBMISSIONS)" --out $(GRADES_OUT) --kits "$(KITS)" \
+		$(if $(SECRET_FILE),--secret-file "$(SECRET_FILE)") $(if $(MEMBERS),--members $(MEMBERS)) \
+		$(if $(CHAPTERS),--chapters $(CHAPTERS)) $(if $(CELL_TIMEOUT),--cell-timeout $(CELL_TIMEOUT)) \
+		$(if $(TIMEOUT),--timeout $(TIMEOUT))
 
 # The student edition (no solutions, no lecturer pages) unless EDITION=lecturer.
 EDITION ?= student
@@ -134,4 +163,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf student site site-lecturer slides _build .pytest_cache
+	rm -rf student grades site site-lecturer slides _build .pytest_cache

@@ -148,3 +148,69 @@ def test_data_readme_states_the_headline_figures():
     for table in TABLES.values():
         for f in table.fields:
             assert f"`{f.name}`" in text
+
+
+# -- which world load() reads, and worlds that keep their secrets ----------------------------------
+
+
+@pytest.fixture(scope="module")
+def small_private_world(tmp_path_factory):
+    out = tmp_path_factory.mktemp("private")
+    world = simulate(n_members=2_000, seed=987_654_321)
+    write(world, out, private=True)
+    return out, world
+
+
+def test_kopilka_data_and_kopilka_toml_choose_the_active_world(small_private_world, tmp_path, monkeypatch):
+    folder, world = small_private_world
+    monkeypatch.delenv(data.DATA_ENV, raising=False)
+    kit = tmp_path / "kit"
+    (kit / "notebooks").mkdir(parents=True)
+    monkeypatch.chdir(kit / "notebooks")
+    assert data.active_data_dir() == data.data_dir()  # nothing names another world: the shipped one
+    (kit / "kopilka.toml").write_text(f'data = "{folder.as_posix()}"\n', encoding="utf-8")
+    assert data.active_data_dir() == folder.resolve()
+    assert len(data.load("customers")) == world.n_members != len(data.load("customers", folder=data.data_dir()))
+    # The environment variable wins over the file (the grader sets it).
+    monkeypatch.setenv(data.DATA_ENV, str(data.data_dir()))
+    assert len(data.load("customers")) == DEFAULT_MEMBERS
+
+
+def test_a_relative_kopilka_toml_and_bad_settings_are_reported(small_private_world, tmp_path, monkeypatch):
+    folder, _ = small_private_world
+    monkeypatch.delenv(data.DATA_ENV, raising=False)
+    shutil.copytree(folder, tmp_path / "data")
+    (tmp_path / "kopilka.toml").write_text('data = "data"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert data.active_data_dir() == (tmp_path / "data").resolve()
+    (tmp_path / "kopilka.toml").write_text("data = \n", encoding="utf-8")
+    with pytest.raises(ValueError, match="kopilka.toml is damaged"):
+        data.load("customers")
+    (tmp_path / "kopilka.toml").write_text('folder = "data"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r'expected a line such as data = "data"; found None'):
+        data.load("customers")
+    monkeypatch.setenv(data.DATA_ENV, str(tmp_path / "nowhere"))
+    with pytest.raises(FileNotFoundError, match=r"\$KOPILKA_DATA: expected a folder with datapackage.json"):
+        data.load("customers")
+
+
+def test_a_private_world_names_neither_its_seed_nor_its_planted_effects(small_private_world):
+    folder, world = small_private_world
+    descriptor = (folder / "datapackage.json").read_text(encoding="utf-8")
+    readme = (folder / "README.md").read_text(encoding="utf-8")
+    assert "generator" not in json.loads(descriptor)
+    for text in (descriptor, readme):
+        assert str(world.seed) not in text and "seed" not in text.lower()
+        assert "persuade" not in text and "hidden truth" not in text
+    assert "crm_course.world.params" not in readme
+    # It still loads and verifies like any world.
+    assert data.foreign_key_problems(data.load_all(folder=folder)) == []
+
+
+def test_the_command_line_writes_a_private_world(tmp_path):
+    run = subprocess.run(
+        [sys.executable, "-m", "crm_course.world", "--out", str(tmp_path), "--members", "500", "--seed", "4242", "--private"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "4242" not in (tmp_path / "datapackage.json").read_text() + (tmp_path / "README.md").read_text()

@@ -7,6 +7,19 @@ as integers, flags as booleans. It works from any working directory, from a
 checkout (``data/`` at the top of the repository) and from an installed
 package (the tables travel inside the wheel).
 
+Which world ``load(name)`` reads
+--------------------------------
+Without ``folder=``, :func:`load` reads the *active* world
+(:func:`active_data_dir`), the first of:
+
+1. the folder named by the environment variable ``KOPILKA_DATA``;
+2. the folder named by a ``kopilka.toml`` file (``data = "data"``, relative to
+   that file) in the working directory or one of its parents: a student kit
+   carries one next to its notebooks, so its notebooks read the kit's own
+   (possibly personal) world;
+3. the shipped world: the one the lecture, the practice notebooks and the
+   tests use.
+
 Examples
 --------
 >>> from crm_course.data import load, TABLE_NAMES
@@ -36,6 +49,12 @@ _HERE = Path(__file__).resolve().parent
 _CANDIDATES = (_HERE.parent.parent / "data", _HERE / "_data")
 
 
+#: The environment variable that names the active world's folder.
+DATA_ENV = "KOPILKA_DATA"
+#: The file that names the active world's folder for notebooks below it.
+CONFIG_FILE = "kopilka.toml"
+
+
 def data_dir() -> Path:
     """The folder holding the shipped tables (checkout first, then installed package)."""
     for folder in _CANDIDATES:
@@ -48,12 +67,53 @@ def data_dir() -> Path:
     )
 
 
-def _resolve(folder: str | Path | None) -> Path:
+def _config_folder(start: Path) -> Path | None:
+    """The folder named by the nearest ``kopilka.toml`` at or above ``start``, if any."""
+    import tomllib
+
+    for directory in (start, *start.parents):
+        config = directory / CONFIG_FILE
+        if config.is_file():
+            try:
+                settings = tomllib.loads(config.read_text(encoding="utf-8"))
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+                raise ValueError(f"{config} is damaged (not valid TOML: {exc})") from None
+            value = settings.get("data")
+            if not isinstance(value, str) or not value:
+                raise ValueError(f'{config}: expected a line such as data = "data"; found {value!r}')
+            return (directory / value).resolve()
+    return None
+
+
+def active_data_dir() -> Path:
+    """The folder :func:`load` reads when no ``folder`` is given.
+
+    ``$KOPILKA_DATA`` if set, else the folder named by the nearest
+    ``kopilka.toml`` at or above the working directory, else the shipped
+    tables (:func:`data_dir`).
+
+    Examples
+    --------
+    >>> active_data_dir() == data_dir()   # in the course repository, nothing overrides the shipped world
+    True
+    """
+    import os
+
+    named = os.environ.get(DATA_ENV)
+    if named:
+        return _resolve(named, where=f"${DATA_ENV}")
+    configured = _config_folder(Path.cwd())
+    if configured is not None:
+        return _resolve(configured, where=CONFIG_FILE)
+    return data_dir()
+
+
+def _resolve(folder: str | Path | None, where: str = "folder") -> Path:
     if folder is None:
-        return data_dir()
+        return active_data_dir()
     folder = Path(folder)
     if not (folder / "datapackage.json").is_file():
-        raise FileNotFoundError(f"folder: expected a folder with datapackage.json; found none in {folder}")
+        raise FileNotFoundError(f"{where}: expected a folder with datapackage.json; found none in {folder}")
     return folder
 
 
@@ -158,7 +218,9 @@ def load(name: str, *, folder: str | Path | None = None, verify: bool = True) ->
         merchant_panel, offer_experiment, agents, contacts, key_accounts.
     folder : path, optional
         A folder written by ``python -m crm_course.world --out FOLDER`` (a
-        world with other parameters); defaults to the shipped data.
+        world with other parameters); defaults to the active world
+        (:func:`active_data_dir`: the shipped data unless ``$KOPILKA_DATA``
+        or a ``kopilka.toml`` names another).
     verify : bool
         Check the file's SHA-256 against the descriptor (catches edited or
         damaged files).

@@ -158,3 +158,140 @@ def _within_array(a, e, atol: float, rtol: float):
     with np.errstate(invalid="ignore"):
         ok = np.abs(a - e) <= atol + rtol * np.abs(e)
     return ok | (np.isnan(a) & np.isnan(e))
+
+
+# -- answers carried from a graded run to the grader ------------------------------------------
+
+
+def encode_answer(answer: Any) -> dict:
+    """A JSON-ready description of a student's answer, from which :func:`decode_answer` rebuilds it.
+
+    A graded run (``CRM_KIT_RECORD``) writes answers to a file for the grader
+    instead of comparing them, so the answer must survive the trip: numbers,
+    text, True/False, lists and sets of those, arrays, and pandas Series and
+    DataFrames (with their labels). Anything else is recorded by its
+    description only, and the grader reads it as the wrong kind of object.
+
+    Examples
+    --------
+    >>> encode_answer(0.25)
+    {'type': 'number', 'value': 0.25}
+    >>> decode_answer(encode_answer(["a", 2]))
+    ['a', 2]
+    >>> encode_answer(...)
+    {'type': 'none'}
+    """
+    np = sys.modules.get("numpy")
+    if answer is ... or answer is None:
+        return {"type": "none"}
+    if _is_bool(answer):
+        return {"type": "bool", "value": bool(answer)}
+    if _is_number(answer):
+        value = answer.item() if hasattr(answer, "item") else answer
+        if isinstance(value, numbers.Integral):
+            return {"type": "number", "value": int(value)}
+        return {"type": "number", "value": _json_float(float(value))}
+    if isinstance(answer, str):
+        return {"type": "text", "value": answer}
+    if _is_series(answer):
+        return {
+            "type": "series",
+            "index": [_plain(x) for x in answer.index],
+            "values": [_plain(x) for x in answer.tolist()],
+            "name": _plain(answer.name),
+        }
+    if _is_frame(answer):
+        return {
+            "type": "frame",
+            "index": [_plain(x) for x in answer.index],
+            "columns": [_plain(x) for x in answer.columns],
+            "data": [[_plain(x) for x in row] for row in answer.itertuples(index=False, name=None)],
+        }
+    if np is not None and isinstance(answer, np.ndarray):
+        return {"type": "array", "value": _plain_nested(answer.tolist())}
+    if isinstance(answer, (list, tuple, set, frozenset)):
+        kind = "set" if isinstance(answer, (set, frozenset)) else type(answer).__name__
+        return {"type": kind, "value": [_plain(x) for x in answer]}
+    if _is_collection(answer) and not isinstance(answer, dict):
+        try:
+            return {"type": "list", "value": [_plain(x) for x in list(answer)]}
+        except TypeError:
+            pass
+    return {"type": "unreadable", "description": _describe(answer)}
+
+
+def decode_answer(record: dict) -> Any:
+    """The answer described by :func:`encode_answer`.
+
+    An unreadable answer becomes an :class:`UnreadableAnswer`, which every
+    self-check reads as the wrong kind of object.
+    """
+    kind = record.get("type")
+    if kind == "none":
+        return None
+    if kind in ("number", "text", "bool"):
+        value = record["value"]
+        return float(value) if kind == "number" and isinstance(value, str) else value
+    if kind in ("list", "tuple", "set"):
+        values = [_unjson(x) for x in record["value"]]
+        return {"list": list, "tuple": tuple, "set": set}[kind](values)
+    if kind == "array":
+        import numpy as np
+
+        return np.asarray(_unjson_nested(record["value"]), dtype=object if _has_text(record["value"]) else float)
+    if kind == "series":
+        import pandas as pd
+
+        return pd.Series([_unjson(x) for x in record["values"]], index=record["index"], name=record.get("name"))
+    if kind == "frame":
+        import pandas as pd
+
+        data = [[_unjson(x) for x in row] for row in record["data"]]
+        return pd.DataFrame(data, index=record["index"], columns=record["columns"])
+    return UnreadableAnswer(record.get("description", "an object the grader could not read"))
+
+
+class UnreadableAnswer:
+    """Stands in for an answer a graded run could not record (a model, a function...)."""
+
+    def __init__(self, description: str) -> None:
+        self.description = description
+
+    def __repr__(self) -> str:
+        return f"UnreadableAnswer({self.description!r})"
+
+
+def _json_float(value: float):
+    # JSON has no NaN or infinity: keep them as text the decoder turns back.
+    return value if value == value and value not in (float("inf"), float("-inf")) else repr(value)
+
+
+def _plain(x: Any) -> Any:
+    np = sys.modules.get("numpy")
+    if np is not None and isinstance(x, np.generic):
+        x = x.item()
+    if isinstance(x, float):
+        return _json_float(x)
+    if x is None or isinstance(x, (bool, int, str)):
+        return x
+    return str(x)
+
+
+def _plain_nested(x: Any) -> Any:
+    return [_plain_nested(v) for v in x] if isinstance(x, list) else _plain(x)
+
+
+def _unjson(x: Any) -> Any:
+    if isinstance(x, str) and x in ("nan", "inf", "-inf"):
+        return float(x)
+    return x
+
+
+def _unjson_nested(x: Any) -> Any:
+    return [_unjson_nested(v) for v in x] if isinstance(x, list) else _unjson(x)
+
+
+def _has_text(x: Any) -> bool:
+    if isinstance(x, list):
+        return any(_has_text(v) for v in x)
+    return isinstance(x, str) and x not in ("nan", "inf", "-inf")

@@ -1,9 +1,10 @@
 """Build the student edition of the course notebooks.
 
-Run ``python -m crm_kit.student notebooks student`` (``make student``). For
-every ``*.ipynb`` in the source folder a student copy is written to the
+Run ``python -m crm_kit.student notebooks DESTINATION``. For every
+``*.ipynb`` in the source folder a student copy is written to the
 destination, with a short ``README.md``; the source notebooks are never
-modified.
+modified. ``make student`` builds the whole student kit (:mod:`crm_kit.kit`),
+whose notebooks are made by :func:`build_student_notebook`.
 
 What changes in a student copy
 ------------------------------
@@ -195,8 +196,8 @@ def _readme(titles: list[tuple[str, str]]) -> str:
     return f"""# CRM strategy: student edition
 
 These are the course notebooks with the worked solutions taken out. They are
-generated from the lecturer's notebooks (`make student`, which runs
-`python -m crm_kit.student notebooks student`); edit those, not these, as
+generated from the lecturer's notebooks
+(`python -m crm_kit.student notebooks FOLDER`); edit those, not these, as
 this folder is overwritten when the edition is rebuilt.
 
 ## What is different from the lecturer's notebooks
@@ -217,10 +218,10 @@ this folder is overwritten when the edition is rebuilt.
 
 ## Running the notebooks
 
-The notebooks need the course package `crm_course`, which also carries the
-data. From the course folder, `make env` installs it with everything else
-(or `pip install ".[lab]"` into an environment of your own); then open this
-folder in JupyterLab and run each notebook from the top.
+These are the notebooks only. To run them, students need the course package,
+the data and the self-checks: the student kit that `make student` writes
+(`python -m crm_kit.kit`) holds all of them, with a README that gives the
+one command to open the course. Hand out the kit, not this folder.
 
 ## Notebooks
 

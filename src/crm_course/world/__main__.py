@@ -13,9 +13,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default="data", help="folder to write to (default: data)")
     parser.add_argument("--members", type=int, default=DEFAULT_MEMBERS, help=f"members (default {DEFAULT_MEMBERS})")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
+    parser.add_argument(
+        "--private",
+        action="store_true",
+        help="leave the seed and the planted effects out of datapackage.json and README.md "
+        "(a world handed to a student)",
+    )
     args = parser.parse_args(argv)
     world = simulate(n_members=args.members, seed=args.seed)
-    for name, path in write(world, args.out).items():
+    for name, path in write(world, args.out, private=args.private).items():
         print(f"{name:<17} {len(world.tables[name]):>8,} rows  {path}")
     return 0
 

@@ -1,6 +1,6 @@
 """Self-checks of chapter 1, the customer as an individual.
 
-The expected answers are computed from the shipped tables with the chapter's
+The expected answers are computed from the active world's tables with the chapter's
 helpers (:mod:`crm_course.concentration`, :mod:`crm_course.segmentation` and the other method modules) the first time a student checks an
 answer, so they follow the data if the data are regenerated. Exercise 1.5
 fits the random-intercept model, which takes a few seconds the first time.
@@ -8,7 +8,9 @@ fits the random-intercept model, which takes a few seconds the first time.
 
 from __future__ import annotations
 
-from crm_kit.exercises import Exercise
+from functools import lru_cache
+
+from crm_kit.exercises import Exercise, Mistake
 
 #: The settings the notebook uses; the answers must be computed the same way.
 COST_PER_CONTACT = 180.0
@@ -17,6 +19,7 @@ MODEL_SAMPLE_MEMBERS = 6_000
 MODEL_SEED = 2002
 
 
+@lru_cache(maxsize=1)
 def _value():
     # Imported here so that importing this module never touches the data.
     from crm_course import profitability
@@ -45,21 +48,80 @@ def _n_unprofitable() -> int:
 
 
 def _unprofitable_champions() -> int:
-    from crm_course import segmentation
-    from crm_course.data import load
-
-    rfm = segmentation.rfm_scores(load("transactions"), as_of=RFM_AS_OF).merge(_value(), on="customer_id")
+    rfm = _rfm_value()
     return int(((rfm["segment"] == "Champions") & (rfm["profit"] < 0)).sum())
 
 
-def _weight_three_orders() -> float:
+@lru_cache(maxsize=1)
+def _components() -> tuple[float, float]:
     from crm_course import multilevel
     from crm_course.data import load
 
     fit = multilevel.order_value_model(load("transactions"), sample_members=MODEL_SAMPLE_MEMBERS, seed=MODEL_SEED)
     vc = multilevel.variance_components(fit)["estimate"]
-    between, within = vc["between_member_variance"], vc["within_member_variance"]
-    return float(3 * between / (3 * between + within))
+    return float(vc["between_member_variance"]), float(vc["within_member_variance"])
+
+
+def _weight(n: int) -> float:
+    between, within = _components()
+    return n * between / (n * between + within)
+
+
+def _weight_three_orders() -> float:
+    return _weight(3)
+
+
+# -- the answers of common slips, computed on the same data -----------------------------------
+
+
+def _top20_share() -> float:
+    from crm_course import concentration
+
+    return float(concentration.pareto_table(_value(), "revenue", tops=(20,)).loc[20, "revenue_share"])
+
+
+def _top10_share_of_buyers() -> float:
+    from crm_course import concentration
+
+    value = _value()
+    buyers = value[value["orders"] > 0]
+    return float(concentration.pareto_table(buyers, "revenue", tops=(10,)).loc[10, "revenue_share"])
+
+
+def _gini_all() -> float:
+    from crm_course import concentration
+
+    return concentration.gini(_value(), "revenue")
+
+
+def _gini_orders() -> float:
+    from crm_course import concentration
+    from crm_course.data import load
+
+    return concentration.gini(load("transactions"), "order_value")
+
+
+def _n_not_profitable() -> int:
+    return int((_value()["profit"] <= 0).sum())
+
+
+def _rfm_value():
+    from crm_course import segmentation
+    from crm_course.data import load
+
+    return segmentation.rfm_scores(load("transactions"), as_of=RFM_AS_OF).merge(_value(), on="customer_id")
+
+
+def _n_champions() -> int:
+    return int((_rfm_value()["segment"] == "Champions").sum())
+
+
+def _weight_one_order() -> float:
+    return _weight(1)
+
+
+def _weight_of_the_mean() -> float:
+    return 1 - _weight(3)
 
 
 EXERCISES = [
@@ -70,12 +132,15 @@ EXERCISES = [
         rtol=0,
         atol=0.0005,
         what="the share of revenue brought by the top 10% of members (a number between 0 and 1)",
+        mistakes=[
+            Mistake(_top20_share, "That is the share of the top 20%: take the top 10% of members."),
+            Mistake(_top10_share_of_buyers, "That ranks buyers only: keep the members who never ordered in the "
+                                            "count of members, so that the top 10% is a tenth of all members."),
+        ],
         hints={
-            "high": "Too high: take the top 10% of all members, not the top 20%, and divide by the "
-                    "revenue of every member.",
-            "low": "Too low: rank members by their revenue, largest first, before taking the top 10%; "
-                   "and keep the members who never ordered in the count of members.",
-            "close": "Nearly: read the row for the top 10% of the Pareto table, column revenue_share.",
+            "wrong": "Rank members by their revenue, largest first, take the top 10% of all members and divide "
+                     "their revenue by the revenue of every member.",
+            "close": "Nearly: use the Pareto table's row for the top 10%, column revenue_share, unrounded.",
         },
     ),
     Exercise(
@@ -85,10 +150,15 @@ EXERCISES = [
         rtol=0,
         atol=0.0005,
         what="a Gini coefficient (a number between 0 and 1)",
+        mistakes=[
+            Mistake(_gini_all, "That is the Gini coefficient of all members: keep only the members with at "
+                               "least one order before computing it."),
+            Mistake(_gini_orders, "That is the Gini coefficient of single orders: compute it on member revenue "
+                                  "(one row per member)."),
+        ],
         hints={
-            "high": "Too high: that looks like the Gini coefficient of all members. Keep only the members "
-                    "with at least one order before computing it.",
-            "low": "Too low: compute it on member revenue (one row per member), not on single orders.",
+            "wrong": "Compute the Gini coefficient of member revenue (one row per member), keeping only members "
+                     "with at least one order.",
             "correct": "Well done: members who never ordered make revenue look more unequal than it is among buyers.",
         },
     ),
@@ -99,10 +169,12 @@ EXERCISES = [
         rtol=0,
         atol=0,
         what="the number of members (a whole number)",
+        mistakes=[
+            Mistake(_n_not_profitable, "That counts members with zero profit too (most of them never ordered): "
+                                       "count profit strictly below zero."),
+        ],
         hints={
-            "high": "Too high: count members whose profit is below zero; members with zero profit "
-                    "(most of them never ordered) are not unprofitable.",
-            "low": "Too low: count every member with negative profit, whatever their revenue.",
+            "wrong": "Count the members whose profit is strictly below zero in the member value table.",
             "close": "Nearly: count profit < 0 (strictly below zero) in the member value table.",
         },
     ),
@@ -113,10 +185,14 @@ EXERCISES = [
         rtol=0,
         atol=0,
         what="the number of members (a whole number)",
+        mistakes=[
+            Mistake(_n_champions, "That counts every Champion: count only the Champions with negative profit."),
+            Mistake(_n_unprofitable, "That counts every unprofitable member: count only those in the Champions "
+                                     "segment."),
+        ],
         hints={
-            "high": "Too high: count members who are both in the Champions segment and have negative profit.",
-            "low": "Too low: join the RFM table to the member value table on customer_id first, then count "
-                   "Champions with profit below zero.",
+            "wrong": "Join the RFM table to the member value table on customer_id, then count the members who "
+                     "are both Champions and have profit below zero.",
         },
     ),
     Exercise(
@@ -126,10 +202,14 @@ EXERCISES = [
         rtol=0,
         atol=0.002,
         what="a weight between 0 and 1",
+        mistakes=[
+            Mistake(_weight_one_order, "That is the weight with one order (the ICC): use three orders, n = 3."),
+            Mistake(_weight_of_the_mean, "That is the weight of the overall mean: give the weight of the "
+                                         "member's own average."),
+        ],
         hints={
-            "high": "Too high: the weight is n times the between-member variance divided by "
-                    "(n times the between-member variance plus the within-member variance), with n = 3.",
-            "low": "Too low: use three orders (n = 3); with one order the weight would be the ICC.",
+            "wrong": "The weight is n times the between-member variance divided by (n times the between-member "
+                     "variance plus the within-member variance), with n = 3.",
             "correct": "Well done: three orders already earn the member most of the say in their own estimate.",
         },
     ),

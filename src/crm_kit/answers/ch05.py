@@ -1,13 +1,15 @@
 """Self-checks of chapter 5, the economics of customer relationships.
 
-Each expected answer is computed from the shipped tables with the chapter's
+Each expected answer is computed from the active world's tables with the chapter's
 helpers the first time a student checks an answer, so it follows the data if
 they are regenerated. The settings below are the ones the notebook states.
 """
 
 from __future__ import annotations
 
-from crm_kit.exercises import Exercise
+from functools import lru_cache
+
+from crm_kit.exercises import Exercise, Mistake
 
 #: Last day of the Kopilka data and the notebook's yearly discount rate.
 OBSERVATION_END = "2024-12-29"
@@ -44,22 +46,35 @@ def _clv_elasticity() -> float:
     return 100 * (clv_contractual(1.0, 1.01 * r, DISCOUNT) / clv_contractual(1.0, r, DISCOUNT) - 1)
 
 
-def _expected_purchases_next_year() -> float:
+@lru_cache(maxsize=1)
+def _bgnbd():
     from crm_course.clv import BGNBDFitter, rfm_summary
 
     summary = rfm_summary(_load("transactions"), OBSERVATION_END)
     summary = summary[summary["T"] > 0]
-    model = BGNBDFitter().fit(summary)
-    return float(model.predict(52, summary).sum())
+    return BGNBDFitter().fit(summary), summary
 
 
-def _referral_survival_52() -> float:
+def _bgnbd_predictions(weeks: float):
+    model, summary = _bgnbd()
+    return model.predict(weeks, summary)
+
+
+def _expected_purchases_next_year() -> float:
+    return float(_bgnbd_predictions(52).sum())
+
+
+def _referral_survival(weeks: float) -> float:
     from crm_course.survival import kaplan_meier, lapse_durations, survival_at
 
     customers = _load("customers").set_index("customer_id")
     durations = lapse_durations(_load("transactions"), observation_end=OBSERVATION_END).join(customers["channel"])
-    at = survival_at(kaplan_meier(durations, group="channel"), 52)
+    at = survival_at(kaplan_meier(durations, group="channel"), weeks)
     return float(at.loc[at["group"] == "referral", "survival"].iloc[0])
+
+
+def _referral_survival_52() -> float:
+    return _referral_survival(52)
 
 
 #: The programme's costs in RUB, as assumed in the notebook.
@@ -69,6 +84,7 @@ TRAINING_HOURS_ADDED = 16
 SEND_COST = {"personalised": 3.0, "generic": 1.0}
 
 
+@lru_cache(maxsize=1)
 def _cofunded_inputs() -> dict:
     """The inputs of plan B, gathered as in the notebook (campaign bonus paid by the merchants)."""
     import numpy as np
@@ -131,6 +147,45 @@ def _break_even_lift_five_years() -> float:
     return float(break_even(_cofunded_inputs(), COSTS, "campaign_lift", horizon=LONGER_HORIZON, discount=DISCOUNT))
 
 
+# -- the answers of common slips, computed on the same data -----------------------------------
+
+
+def _clv_elasticity_one_point() -> float:
+    from crm_course.clv import clv_contractual
+
+    r = _yearly_retention()
+    return 100 * (clv_contractual(1.0, r + 0.01, DISCOUNT) / clv_contractual(1.0, r, DISCOUNT) - 1)
+
+
+def _clv_elasticity_as_ratio() -> float:
+    return _clv_elasticity() / 100
+
+
+def _expected_purchases_next_week() -> float:
+    return float(_bgnbd_predictions(1).sum())
+
+
+def _expected_purchases_per_member() -> float:
+    return float(_bgnbd_predictions(52).mean())
+
+
+def _referral_survival_26() -> float:
+    return _referral_survival(26)
+
+
+def _survival_52_all_channels() -> float:
+    from crm_course.survival import kaplan_meier, lapse_durations, survival_at
+
+    durations = lapse_durations(_load("transactions"), observation_end=OBSERVATION_END)
+    return float(survival_at(kaplan_meier(durations), 52)["survival"].iloc[0])
+
+
+def _break_even_lift_three_years() -> float:
+    from crm_course.finance import break_even
+
+    return float(break_even(_cofunded_inputs(), COSTS, "campaign_lift", horizon=3, discount=DISCOUNT))
+
+
 EXERCISES = [
     Exercise(
         "5.1",
@@ -139,11 +194,12 @@ EXERCISES = [
         rtol=0,
         atol=0.0005,
         what="the half-year retention rate (a share between 0 and 1)",
+        mistakes=[
+            Mistake(_yearly_retention, "That is the year-on-year rate: use the two halves of 2024."),
+        ],
         hints={
-            "high": "Too high: the base is every member with an order in January-June 2024, "
-                    "including those who ordered only once.",
-            "low": "Too low: a member counts as retained with one order or more in July-December; "
-                   "check the dates of both periods.",
+            "wrong": "The base is every member with an order in January-June 2024, including those who ordered "
+                     "only once; a member counts as retained with one order or more in July-December.",
             "correct": "Well done: compare it with the year-on-year rate; a shorter period keeps more members.",
         },
     ),
@@ -154,9 +210,14 @@ EXERCISES = [
         rtol=0.01,
         atol=0.0,
         what="a percentage change of CLV (a number such as 2.5 for 2.5%)",
+        mistakes=[
+            Mistake(_clv_elasticity_one_point, "That raises retention by one percentage point: raise it by 1% of "
+                                               "itself (multiply it by 1.01)."),
+            Mistake(_clv_elasticity_as_ratio, "That is the relative change: give it in percent (times 100)."),
+        ],
         hints={
-            "high": "Too high: raise retention by 1% of itself (multiply it by 1.01), not by one percentage point.",
-            "low": "Too low: give the change in percent (100 times the relative change).",
+            "wrong": "Compute the contractual CLV at 1.01 times the year-on-year retention and at the retention "
+                     "itself, with the 15% discount rate, and give the change in percent.",
             "correct": "Well done: the elasticity is (1 + d) / (1 + d - r), small when retention is low.",
         },
     ),
@@ -166,10 +227,14 @@ EXERCISES = [
         kind="number",
         rtol=0.005,
         what="the expected number of purchases of all members together (one number)",
+        mistakes=[
+            Mistake(_expected_purchases_next_week, "That is one week: the model's time unit is the week, so ask "
+                                                   "for 52."),
+            Mistake(_expected_purchases_per_member, "That is the average member: add up over every member."),
+        ],
         hints={
-            "low": "Too low: use 52 weeks (the model's time unit is the week) and add up over every member.",
-            "high": "Too high: the model counts purchase days, and predict() already weighs each member "
-                    "by the probability of being alive.",
+            "wrong": "Add up purchases_all.predict(52, summary) over every member: the model counts purchase days, "
+                     "and predict() already weighs each member by the probability of being alive.",
         },
     ),
     Exercise(
@@ -179,9 +244,13 @@ EXERCISES = [
         rtol=0,
         atol=0.001,
         what="a survival probability (a share between 0 and 1)",
+        mistakes=[
+            Mistake(_referral_survival_26, "That is the curve at 26 weeks: read it at 52."),
+            Mistake(_survival_52_all_channels, "That is the curve of all members: read the referral channel's."),
+        ],
         hints={
-            "high": "Too high: read the referral curve at 52 weeks, not at 26.",
-            "low": "Too low: read the curve of the referral channel only, at 52 weeks after the first order.",
+            "wrong": "Read the curve of the referral channel only, at 52 weeks after the first order, with "
+                     "survival.survival_at.",
         },
     ),
     Exercise(
@@ -190,11 +259,13 @@ EXERCISES = [
         kind="number",
         rtol=0.01,
         what="a campaign effect in RUB per targeted member per campaign (one number)",
+        mistakes=[
+            Mistake(_break_even_lift_three_years, "That is the three-year answer: run the programme for five years "
+                                                  "(horizon=5)."),
+        ],
         hints={
-            "high": "Too high: run the programme for five years (horizon=5); over three years the set-up "
-                    "cost is spread over fewer campaigns.",
-            "low": "Too low: keep the 15% discount rate and every cost in costs, and ask break_even() for "
-                   "'campaign_lift' (RUB per targeted member per campaign), not for a yearly total.",
+            "wrong": "Keep the 15% discount rate and every cost in costs, run five years, and ask break_even() for "
+                     "'campaign_lift' (RUB per targeted member per campaign), not for a yearly total.",
             "correct": "Well done: compare it with the 95% interval of what the co-funded offer earns (lift_b).",
         },
     ),

@@ -1,18 +1,20 @@
 """Self-checks of chapter 6, the capstone: Kopilka's board case.
 
 Each expected answer runs :func:`crm_course.kopilka.board.board_case` on the
-shipped tables with the settings the notebook states (the default
-assumptions, changed as each exercise says, and the default random draws),
-the first time a student checks an answer; so the answers follow the data if
-they are regenerated. In a group's own world the self-checks disagree, as
-the syllabus warns: they compare with the shipped data.
+active world's tables (:func:`crm_course.data.active_data_dir`: the shipped
+world in the repository, the kit's own world in a student kit) with the
+settings the notebook states (the default assumptions, changed as each
+exercise says, and the default random draws), the first time a student
+checks an answer; so the answers follow the data if they are regenerated. A
+group that loads another world with ``load_all(folder=...)`` is checked
+against the active world, not against that folder.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 
-from crm_kit.exercises import Exercise
+from crm_kit.exercises import Exercise, Mistake
 
 #: The empowerment policies and staff levers a student can name in exercise 6.4.
 STAFF_LEVERS = (
@@ -56,6 +58,33 @@ def _break_even_members() -> float:
     return float(_case(merchants_fund_bonus=True, send_cost=1.0).figures["break_even_members"])
 
 
+# -- the answers of common slips, computed on the same data -----------------------------------
+
+
+def _probability_gain() -> float:
+    return 1 - _probability_loss()
+
+
+def _default_npv() -> float:
+    return float(_case().figures["mean_npv"])
+
+
+def _default_share_targeted() -> float:
+    return float(_case().figures["share_targeted"])
+
+
+def _share_with_both_changes() -> float:
+    return float(_case(merchants_fund_bonus=True, send_cost=1.0).figures["share_targeted"])
+
+
+def _break_even_members_bonus_only() -> float:
+    return float(_case(merchants_fund_bonus=True).figures["break_even_members"])
+
+
+def _break_even_members_send_cost_only() -> float:
+    return float(_case(send_cost=1.0).figures["break_even_members"])
+
+
 EXERCISES = [
     Exercise(
         "6.1",
@@ -64,9 +93,12 @@ EXERCISES = [
         rtol=0,
         atol=0.0005,
         what="a probability (a share between 0 and 1)",
+        mistakes=[
+            Mistake(_probability_gain, "That is the probability of a gain: give the probability of a loss."),
+        ],
         hints={
-            "low": "Too low: read the share of Monte Carlo draws with a negative NPV for the proposed programme "
-                   "(case.figures['probability_loss']), not the ROI.",
+            "wrong": "Give the share of Monte Carlo draws with a negative NPV for the proposed programme, "
+                     "as a probability (not the ROI).",
             "correct": "Well done. A probability this close to 1 says the programme loses money in practically "
                        "every draw: the uncertainty in the estimates is not what stands between it and a profit.",
         },
@@ -77,11 +109,12 @@ EXERCISES = [
         kind="number",
         rtol=0.01,
         what="a mean NPV in RUB (a single, probably negative, number)",
+        mistakes=[
+            Mistake(_default_npv, "That is the mean NPV with Kopilka paying the bonus: set merchants_fund_bonus=True."),
+        ],
         hints={
-            "low": "Too low: change only merchants_fund_bonus to True (replace(BoardAssumptions(), "
-                   "merchants_fund_bonus=True)) and keep the default rng.",
-            "high": "Too high: give the mean NPV of the proposed programme (the first option), not of another "
-                    "option, and keep its sign.",
+            "wrong": "Change only merchants_fund_bonus to True (replace(assumptions, merchants_fund_bonus=True)), "
+                     "keep the default rng, and give the mean NPV of the proposed programme with its sign.",
             "close": "Nearly: use board_case(tables, assumptions=...) with the default rng, so that the draws "
                      "are the notebook's.",
         },
@@ -93,10 +126,13 @@ EXERCISES = [
         rtol=0,
         atol=0.0005,
         what="a share of campaign members (between 0 and 1)",
+        mistakes=[
+            Mistake(_default_share_targeted, "That is the share at the current cost: set send_cost=1.0."),
+            Mistake(_share_with_both_changes, "That also lets the merchants pay the bonus: change only send_cost."),
+        ],
         hints={
-            "low": "Too low: lower the cost of sending a personalised offer (send_cost=1.0) and keep Kopilka "
-                   "paying the bonus, then read figures['share_targeted'].",
-            "high": "Too high: change only send_cost; the merchants do not pay the bonus in this exercise.",
+            "wrong": "Lower the cost of sending a personalised offer (send_cost=1.0), keep Kopilka paying the "
+                     "bonus, and read figures['share_targeted'].",
         },
     ),
     Exercise(
@@ -105,12 +141,13 @@ EXERCISES = [
         kind="choice",
         choices=STAFF_LEVERS,
         what="one label of case.staff, in quotes",
+        # Each hint names the slip that leads to its label, never another label.
         label_hints={
-            "empowerment: universal": "Divide each lever's csat_gain by its annual_cost: universal empowerment "
-                                      "reaches every agent, so it costs far more than the selective policy.",
-            "+16 h training": "Divide each lever's csat_gain by its annual_cost; training's gain is large but "
-                              "uncertain, and it is not the largest per rouble.",
+            "empowerment: universal": "Not this one: a lever that reaches every agent has a large gain, but "
+                                      "divide each lever's csat_gain by its annual_cost before comparing.",
+            "+16 h training": "Not this one: compare csat_gain per rouble of annual_cost, not csat_gain alone.",
         },
+        hints={"wrong": "Not this one: divide each lever's csat_gain by its annual_cost and take the largest."},
     ),
     Exercise(
         "6.5",
@@ -118,9 +155,14 @@ EXERCISES = [
         kind="number",
         rtol=0.01,
         what="a number of active members",
+        mistakes=[
+            Mistake(_break_even_members_bonus_only, "That changes only who pays the bonus: also set send_cost=1.0."),
+            Mistake(_break_even_members_send_cost_only, "That changes only the sending cost: also set "
+                                                        "merchants_fund_bonus=True."),
+        ],
         hints={
-            "high": "Too high: change both assumptions, merchants_fund_bonus=True and send_cost=1.0.",
-            "low": "Too low: read figures['break_even_members'] of the case with both changes.",
+            "wrong": "Change both assumptions, merchants_fund_bonus=True and send_cost=1.0, and read "
+                     "figures['break_even_members'].",
         },
     ),
 ]
