@@ -27,6 +27,8 @@ import pandas as pd
 
 from crm_course.world.schema import TABLES
 
+__all__ = ["TABLE_NAMES", "data_dir", "foreign_key_problems", "load", "load_all"]
+
 TABLE_NAMES: tuple[str, ...] = tuple(TABLES)
 
 _HERE = Path(__file__).resolve().parent
@@ -222,6 +224,13 @@ def foreign_key_problems(tables: dict[str, pd.DataFrame]) -> list[str]:
     problems = []
     for name, table in TABLES.items():
         for fk in table.foreign_keys:
+            for side, columns in ((name, fk.fields), (fk.table, fk.reference)):
+                if side not in tables:
+                    raise ValueError(f"tables: missing table {side!r}; expected {', '.join(TABLE_NAMES)}")
+                absent = [c for c in columns if c not in tables[side].columns]
+                if absent:
+                    raise ValueError(f"tables[{side!r}]: missing column(s) {', '.join(map(repr, absent))} of the "
+                                     f"foreign key {name}.{','.join(fk.fields)} -> {fk.table}.{','.join(fk.reference)}")
             child = tables[name][list(fk.fields)].dropna()
             parent = tables[fk.table][list(fk.reference)]
             keys = pd.MultiIndex.from_frame(parent)

@@ -254,6 +254,9 @@ def balance_table(
             raise ValueError(f"data: column {col!r} should be a numeric or boolean column; found dtype {s.dtype}")
     order = _check_experiment(df, arm=arm, control=control, arms=arms)
     check_unique(df, key, name="data")
+    for col in covariates:
+        if np.isinf(df[col].astype(float)).any():
+            raise ValueError(f"data: column {col!r} has infinite value(s)")
     labels = df[arm].astype(str)
     counts = labels.value_counts().reindex(order)
     if expected_shares is None:

@@ -376,6 +376,13 @@ def counterfactual_csat(
     check_number(dissatisfied_at, "dissatisfied_at")
     terms = result.model.formula.split("~", 1)[1]
     frame = _model_frame(data, None, terms, name="data", min_rows=1)
+    fitted = getattr(result.model.data, "frame", None)
+    if fitted is not None:
+        for col in frame.columns:
+            if col in fitted.columns and pd.api.types.is_numeric_dtype(fitted[col]) \
+                    and not pd.api.types.is_numeric_dtype(frame[col]):
+                raise ValueError(f"data: column {col!r} should be numeric, as in the data the model was fitted on; "
+                                 f"found dtype {data[col].dtype}")
     check_unique(data, key, name="data")
     full = data.copy()
     for col in full.columns:

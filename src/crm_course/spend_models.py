@@ -88,6 +88,15 @@ def _check_timestamp(value: Any, argument: str) -> pd.Timestamp:
     return stamp
 
 
+def _check_orders_match(customers: pd.DataFrame, transactions: pd.DataFrame, customer: str) -> None:
+    """Refuse orders none of which belongs to a member: the identifiers were read as different types."""
+    if len(transactions) and not transactions[customer].isin(customers[customer]).any():
+        raise ValueError(
+            f"transactions: no order's {customer!r} is in customers (dtype {transactions[customer].dtype} here, "
+            f"{customers[customer].dtype} there); read both identifiers as the same type"
+        )
+
+
 def _levels(series: pd.Series, reference: Any | None, column: str) -> list:
     """The levels of a categorical predictor, the reference level first."""
     if isinstance(series.dtype, pd.CategoricalDtype):
@@ -235,10 +244,11 @@ def next_period_spend(
         raise ValueError(
             f"joined_before: expected a date no later than split ({split.date()}); found {joined_before.date()}"
         )
+    _check_orders_match(customers, transactions, customer)
     last_order = transactions[date].max()
     if last_order < end - pd.Timedelta(days=7):
         raise ValueError(
-            f"horizon_days: the outcome period runs to {end.date()}, but the last order is on "
+            f"horizon_days: the outcome period runs to {end.date()}, but the last order in transactions is on "
             f"{last_order.date()}; shorten horizon_days or move split earlier"
         )
     keep = customers[signup] < joined_before
@@ -247,13 +257,15 @@ def next_period_spend(
         keep &= customers[signup] >= joined_from
     cohort = customers.loc[keep, [customer, *demo, signup]].reset_index(drop=True)
     if cohort.empty:
-        raise ValueError("joined_before/joined_from: no member joined in that window")
+        raise ValueError(f"joined_before/joined_from: no member joined in that window (customers: column "
+                         f"{signup!r} runs from {customers[signup].min().date()} to {customers[signup].max().date()})")
     in_cohort = transactions[customer].isin(cohort[customer])
     past = transactions[in_cohort & (transactions[date] < split)].groupby(customer)
     future = transactions[in_cohort & (transactions[date] >= split) & (transactions[date] < end)]
     key = cohort[customer]
     tenure = (split - cohort[signup]).dt.days / 7
-    last = key.map(past[date].max())
+    # reindex rather than map: it keeps the datetime type even when no member of the cohort ordered
+    last = pd.Series(past[date].max().reindex(key.to_numpy()).to_numpy(), index=key.index)
     since = (split - last).dt.days / 7
     out = cohort.drop(columns=[signup])
     out["tenure_weeks"] = tenure.to_numpy(dtype=float)
@@ -423,6 +435,8 @@ def compare_spend_models(
     check_unique(df, key, name="df")
     if not demo or not beh:
         raise ValueError("demographics/behaviour: expected at least one column in each list to compare them")
+    if isinstance(folds, (int, np.integer)) and not isinstance(folds, bool) and 2 <= folds and len(df) < folds:
+        raise ValueError(f"df: expected at least {folds} rows for {folds}-fold cross-validation; found {len(df)}")
     folds = int(check_number(folds, "folds", low=2, high=len(df), integer=True))
     check_number(seed, "seed", low=0, integer=True)
     y = df[outcome].to_numpy(dtype=float)
@@ -517,8 +531,9 @@ def first_order_data(
     members = customers.loc[customers[signup] < end, [customer, signup, *cov]].reset_index(drop=True)
     if members.empty:
         raise ValueError(f"end: no member joined before {end.date()}")
+    _check_orders_match(customers, transactions, customer)
     first = transactions[transactions[date] < end].groupby(customer)[date].min()
-    first_date = members[customer].map(first)
+    first_date = pd.Series(first.reindex(members[customer].to_numpy()).to_numpy(), index=members.index)
     days = (first_date - members[signup]).dt.days
     early = days < 0
     if early.any():

@@ -164,7 +164,8 @@ def lapse_durations(
     start = start[censor >= pd.Timedelta(0)]
     if start.empty:
         raise ValueError(
-            f"origin: every member starts after observation_end - lapse_weeks ({(end - window).date()}); "
+            f"{'origin' if origin is not None else 'transactions'}: every member starts after observation_end - "
+            f"lapse_weeks ({(end - window).date()}); "
             "nobody can be followed long enough to see a lapse"
         )
 
@@ -395,6 +396,8 @@ def survival_at(curves: pd.DataFrame, times: float | Iterable[float]) -> pd.Data
     """
     check_frame(curves, {"group": "any", "time": "numeric", "survival": "numeric", "std_error": "numeric",
                          "lower_95": "numeric", "upper_95": "numeric"}, name="curves")
+    for col in ("survival", "lower_95", "upper_95"):
+        check_range(curves, col, low=0, high=1, name="curves")
     t = np.atleast_1d(np.asarray(times, dtype=float))
     if t.ndim != 1 or not np.isfinite(t).all() or (t < 0).any():
         raise ValueError(f"times: expected one or more numbers >= 0; found {times!r}")
@@ -531,7 +534,16 @@ def cox_model(
                                    ties=ties, missing="raise")
     except patsy.PatsyError as exc:
         raise ValueError(f"covariates: could not build {covariates!r} from the columns of data ({exc.message})") from None
-    return model.fit()
+    try:
+        return model.fit()
+    except (np.linalg.LinAlgError, ValueError) as exc:
+        if "singular" not in str(exc).lower():
+            raise
+        n_events = int(data[event].astype(float).sum())
+        raise ValueError(
+            f"data: the Cox model of {covariates!r} cannot be estimated from {len(data)} row(s) with {n_events} "
+            "event(s): a covariate does not vary, or there are fewer events than coefficients"
+        ) from None
 
 
 def _check_covariates(data: pd.DataFrame, covariates: str) -> None:

@@ -14,6 +14,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+__all__ = [
+    "check_categories",
+    "check_frame",
+    "check_number",
+    "check_predictor",
+    "check_range",
+    "check_unique",
+    "numbers_as_text",
+]
+
 #: Kinds a column can be required to have, and how each is tested.
 _KINDS = {
     "numeric": (pd.api.types.is_numeric_dtype, "a numeric column"),
@@ -26,6 +36,15 @@ _KINDS = {
 
 def _describe_dtype(series: pd.Series) -> str:
     return str(series.dtype)
+
+
+def _require(df: pd.DataFrame, column: str, name: str) -> pd.Series:
+    """``df[column]``, or a ValueError naming the missing column."""
+    if column not in df.columns:
+        shown = ", ".join(map(str, list(df.columns)[:12]))
+        raise ValueError(f"{name}: missing column {column!r}; found columns: {shown}"
+                         f"{' ...' if len(df.columns) > 12 else ''}")
+    return df[column]
 
 
 def _plain(value: Any) -> Any:
@@ -118,7 +137,9 @@ def check_range(
     >>> import pandas as pd
     >>> check_range(pd.DataFrame({"csat": [1, 5]}), "csat", low=1, high=5)
     """
-    values = df[column]
+    values = _require(df, column, name)
+    if not pd.api.types.is_numeric_dtype(values):
+        raise ValueError(f"{name}: column {column!r} should be numeric; found dtype {_describe_dtype(values)}")
     bad = pd.Series(False, index=df.index)
     if low is not None:
         bad |= values < low if inclusive else values <= low
@@ -229,7 +250,7 @@ def check_predictor(
     ...
     ValueError: data: column 'csat' should be numeric; found numbers stored as text (dtype object, e.g. '4'): convert it with pd.to_numeric, or write C(csat) in the formula if it is a category
     """
-    series = df[column]
+    series = _require(df, column, name)
     if pd.api.types.is_datetime64_any_dtype(series) or pd.api.types.is_timedelta64_dtype(series):
         raise ValueError(
             f"{name}: column {column!r} should be numeric, True/False or categorical to enter a model; "
@@ -250,7 +271,7 @@ def check_predictor(
 def check_categories(df: pd.DataFrame, column: str, allowed: Iterable[Any], *, name: str = "data") -> None:
     """Check that ``df[column]`` holds only the ``allowed`` labels."""
     allowed = list(allowed)
-    found = pd.unique(df[column].dropna())
+    found = pd.unique(_require(df, column, name).dropna())
     unknown = [v for v in found if v not in allowed]
     if unknown:
         raise ValueError(
