@@ -237,6 +237,13 @@ def curves() -> pd.DataFrame:
 
 
 @cache
+def contacts_dropout() -> pd.DataFrame:
+    """Contacts with whether the member dropped out after each (low scores more often; not separable)."""
+    c = world().tables["contacts"]
+    return c.assign(dropped_out_after=(c["csat"] <= 2) ^ (c["contact_id"] % 5 == 0))
+
+
+@cache
 def ordered_fit():
     from crm_course.ratings import EMPOWERMENT_TERMS, csat_ordered_logit
 
@@ -317,24 +324,23 @@ def _entries() -> list[Entry]:
     orders_value = _f(table("transactions"), keys=("order_id",), ids=("customer_id",), dates=("order_date",),
                       money=("order_value",))
     experiment = _f(table("offer_experiment"), EXPERIMENT, flags=("converted",),
-                    numeric=("revenue_30d", "margin_30d"))
+                    amounts=("revenue_30d", "margin_30d"))
     features = ("log_orders", "log_spend", "no_history", "log_recency", "tenure_years")
     uplift_frame = _f(campaign, EXPERIMENT, flags=("converted",), numeric=features)
-    held_out = _f(campaign_profit, EXPERIMENT, numeric=("profit",))
     panel_frame = _f(table("merchant_panel"), PANEL)
     contacts = Frame(table("contacts"), keys=("contact_id",), ids=("agent_id",), ranges={"csat": CSAT},
                      flags=("payout_received", "first_contact_resolution"))
-    agents = _f(table("agents"), keys=("agent_id",), numeric=("engagement",),
+    agents = _f(table("agents"), keys=("agent_id",), ids=("agent_id",), numeric=("engagement",),
                 flags=("empowered", "interested_in_autonomy", "able", "respected"))
 
     return [
         # concentration: one row per member
         Entry("crm_course.concentration.distribution_summary",
               lambda df: concentration.distribution_summary(df, ["revenue", "profit"]),
-              {"df": _f(members, keys=("customer_id",), numeric=("revenue", "profit"))},
+              {"df": _f(members, keys=("customer_id",), amounts=("revenue",), numeric=("profit",))},
               headline=columns_of("members", "share_zero", "mean", "median", "p90", "p99", "max")),
         Entry("crm_course.concentration.pareto_table", lambda df: concentration.pareto_table(df),
-              {"df": _f(members, keys=("customer_id",), numeric=("revenue", "profit"))},
+              {"df": _f(members, keys=("customer_id",), amounts=("revenue",), numeric=("profit",))},
               headline=columns_of("revenue_share", "profit_share")),
         Entry("crm_course.concentration.lorenz_curve", lambda df: concentration.lorenz_curve(df),
               {"df": Frame(members, keys=("customer_id",), money=("revenue",))}),
@@ -345,7 +351,7 @@ def _entries() -> list[Entry]:
         # profitability
         Entry("crm_course.profitability.member_value",
               lambda customers, transactions, contacts: profitability.member_value(customers, transactions, contacts),
-              {"customers": Frame(table("customers"), keys=("customer_id",)),
+              {"customers": Frame(table("customers"), keys=("customer_id",), ids=("customer_id",)),
                "transactions": Frame(table("transactions"), keys=("order_id",), ids=("customer_id",),
                                      money=("order_value", "commission", "cashback")),
                "contacts": Frame(table("contacts"), keys=("contact_id",), ids=("customer_id",))}),
@@ -375,24 +381,26 @@ def _entries() -> list[Entry]:
         # spend models
         Entry("crm_course.spend_models.next_period_spend",
               lambda customers, transactions: spend_models.next_period_spend(customers, transactions),
-              {"customers": Frame(table("customers"), keys=("customer_id",), dates=("signup_date",),
+              {"customers": Frame(table("customers"), keys=("customer_id",), ids=("customer_id",),
+                                  dates=("signup_date",),
                                   labels=("channel", "age_band", "region", "device")),
                "transactions": orders_value},
               headline=columns_of("past_orders", "past_spend", "next_spend")),
         Entry("crm_course.spend_models.spend_regression",
               lambda df: spend_models.spend_regression(df, behaviour=spend_models.BEHAVIOUR),
               {"df": Frame(spend_panel, keys=("customer_id",), labels=("channel", "age_band", "region", "device"),
-                           numeric=("past_orders", "past_spend", "weeks_since_last_order", "tenure_weeks",
-                                    "next_spend"))}),
+                           numeric=("past_orders", "weeks_since_last_order", "tenure_weeks"),
+                           amounts=("past_spend", "next_spend"))}),
         Entry("crm_course.spend_models.compare_spend_models",
               lambda df: spend_models.compare_spend_models(df, folds=3),
               {"df": Frame(spend_panel, keys=("customer_id",), labels=("channel", "age_band", "region", "device"),
-                           numeric=("past_orders", "past_spend", "weeks_since_last_order", "tenure_weeks",
-                                    "next_spend"))}),
+                           numeric=("past_orders", "weeks_since_last_order", "tenure_weeks"),
+                           amounts=("past_spend", "next_spend"))}),
         Entry("crm_course.spend_models.first_order_data",
               lambda customers, transactions: spend_models.first_order_data(customers, transactions,
                                                                             end="2024-09-30"),
-              {"customers": Frame(table("customers"), keys=("customer_id",), dates=("signup_date",),
+              {"customers": Frame(table("customers"), keys=("customer_id",), ids=("customer_id",),
+                                  dates=("signup_date",),
                                   labels=("channel", "age_band")),
                "transactions": orders_dates},
               headline=columns_of("days_observed")),
@@ -407,8 +415,8 @@ def _entries() -> list[Entry]:
               headline=columns_of(*features[:2], "no_history", "tenure_years")),
         Entry("crm_course.experiments.balance_table",
               lambda df: experiments.balance_table(df, ["prior_orders", "prior_spend", "tenure_weeks"]),
-              {"df": _f(table("offer_experiment"), EXPERIMENT, numeric=("prior_orders", "prior_spend",
-                                                                         "tenure_weeks"))},
+              {"df": _f(table("offer_experiment"), EXPERIMENT, numeric=("prior_orders", "tenure_weeks"),
+                        amounts=("prior_spend",))},
               headline=columns_of("none", "generic", "personalised")),
         Entry("crm_course.experiments.balance_test", lambda df: experiments.balance_test(df),
               {"df": _f(campaign, EXPERIMENT, numeric=features)}, max_examples=2),
@@ -534,10 +542,9 @@ def _entries() -> list[Entry]:
                              bounded={"first_csat": CSAT}, flags=("lapsed", "first_payout_received"),
                              labels=("channel",))}),
         Entry("crm_course.survival.contact_dropout_logit",
-              lambda contacts: survival.contact_dropout_logit(
-                  contacts.assign(dropped_out_after=contacts["csat"] <= 2) if "csat" in contacts
-                  and pd.api.types.is_numeric_dtype(contacts["csat"]) else contacts),
-              {"contacts": Frame(table("contacts"), keys=("contact_id",), ranges={"csat": CSAT})}),
+              lambda contacts: survival.contact_dropout_logit(contacts),
+              {"contacts": Frame(contacts_dropout, keys=("contact_id",), ranges={"csat": CSAT},
+                                 flags=("dropped_out_after",))}),
         Entry("crm_course.retention.cohort_retention", lambda transactions: retention.cohort_retention(transactions),
               {"transactions": orders_dates}, headline=columns_of("members", "active", "retention")),
         Entry("crm_course.retention.retention_rate",
@@ -600,7 +607,7 @@ def _entries() -> list[Entry]:
         Entry("crm_course.kopilka.board.board_case",
               lambda **tables: board.board_case(tables, rng=1).figures.drop(
                   ["break_even_members", "break_even_profit_per_offer"]),
-              {"customers": Frame(table("customers"), keys=("customer_id",), labels=("channel",),
+              {"customers": Frame(table("customers"), keys=("customer_id",), ids=("customer_id",), labels=("channel",),
                                   names=("tables['customers']",)),
                "transactions": _f(table("transactions"), ORDERS, names=("tables['transactions']",)),
                "merchant_panel": _f(table("merchant_panel"), PANEL, numeric=("customer_heterogeneity",),
@@ -608,7 +615,7 @@ def _entries() -> list[Entry]:
                "offer_experiment": _f(table("offer_experiment"), EXPERIMENT, flags=("converted",),
                                       dates=("campaign_date",), money=("offer_cost",),
                                       names=("tables['offer_experiment']",)),
-               "agents": Frame(table("agents"), keys=("agent_id",), numeric=("engagement",),
+               "agents": Frame(table("agents"), keys=("agent_id",), ids=("agent_id",), numeric=("engagement",),
                                names=("tables['agents']",)),
                "contacts": _f(table("contacts"), CONTACTS, ids=("agent_id",), names=("tables['contacts']",))},
               max_examples=1),
