@@ -9,6 +9,8 @@ that keeps every public function honest is ``tests/test_bad_input.py``.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import warnings
@@ -207,6 +209,18 @@ def test_header_only_file_is_refused_naming_the_file(copy_of_data):
     path.write_text(path.read_text().split("\n", 1)[0] + "\n")
     with pytest.raises(ValueError, match=r"agents \(agents.csv\): the file has a header but no rows"):
         load("agents", folder=copy_of_data, verify=False)
+
+
+def test_header_only_file_that_matches_its_checksum_is_what_the_world_wrote(copy_of_data):
+    """With verify=True the checksum, not the row count, decides: a world may write an empty table."""
+    path = copy_of_data / "agents.csv"
+    path.write_text(path.read_text().split("\n", 1)[0] + "\n")
+    descriptor = json.loads((copy_of_data / "datapackage.json").read_text())
+    for res in descriptor["resources"]:
+        if res["name"] == "agents":
+            res["hash"] = "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+    (copy_of_data / "datapackage.json").write_text(json.dumps(descriptor))
+    assert len(load("agents", folder=copy_of_data)) == 0
 
 
 # --- 6. duplicated rows were silently double-counted ----------------------------------------------

@@ -114,8 +114,13 @@ def _convert(raw: pd.Series, field: dict, where: str) -> pd.Series:
     return raw.astype("string")
 
 
-def _parse(raw_bytes: bytes, res: dict, where: str) -> pd.DataFrame:
-    """Parse and type a table's bytes against its schema."""
+def _parse(raw_bytes: bytes, res: dict, where: str, verified: bool) -> pd.DataFrame:
+    """Parse and type a table's bytes against its schema.
+
+    A header without rows is refused unless the checksum showed that the file
+    is the one the world wrote: a table that lost its rows is then caught even
+    with ``verify=False``.
+    """
     import io
 
     if not raw_bytes.strip():
@@ -129,9 +134,9 @@ def _parse(raw_bytes: bytes, res: dict, where: str) -> pd.DataFrame:
     expected = [f["name"] for f in fields]
     if list(raw.columns) != expected:
         raise ValueError(f"{where}: expected columns {expected}; found {list(raw.columns)}")
-    if raw.empty:
-        raise ValueError(f"{where}: the file has a header but no rows; every Kopilka table has some. "
-                         "Run 'make data' to regenerate it.")
+    if raw.empty and not verified:
+        raise ValueError(f"{where}: the file has a header but no rows; a Kopilka world writes some in every "
+                         "table. Run 'make data' to regenerate it.")
     df = pd.DataFrame({f["name"]: _convert(raw[f["name"]], f, where) for f in fields})
     key = res["schema"]["primaryKey"]
     if df.duplicated(key).any():
@@ -139,8 +144,8 @@ def _parse(raw_bytes: bytes, res: dict, where: str) -> pd.DataFrame:
     return df
 
 
-#: Parsed tables keyed by their content: (table name, SHA-256 of the file's bytes, the schema).
-_CACHE: dict[tuple[str, str, str], pd.DataFrame] = {}
+#: Parsed tables keyed by their content: (table name, SHA-256 of the file's bytes, the schema, verified).
+_CACHE: dict[tuple[str, str, str, bool], pd.DataFrame] = {}
 _CACHE_SIZE = 16
 
 
@@ -163,9 +168,9 @@ def _read(name: str, folder: Path, verify: bool) -> pd.DataFrame:
             f"{where}: the file differs from the one described in datapackage.json (checksum mismatch); "
             "it was edited or damaged. Run 'make data' to regenerate it, or pass verify=False to read it anyway."
         )
-    key = (name, digest, json.dumps(res["schema"], sort_keys=True))
+    key = (name, digest, json.dumps(res["schema"], sort_keys=True), bool(verify))
     if key not in _CACHE:
-        table = _parse(raw_bytes, res, where)
+        table = _parse(raw_bytes, res, where, verified=bool(verify))
         while len(_CACHE) >= _CACHE_SIZE:
             _CACHE.pop(next(iter(_CACHE)))  # the oldest entry
         _CACHE[key] = table
@@ -187,7 +192,8 @@ def load(name: str, *, folder: str | Path | None = None, verify: bool = True) ->
         Check the file's SHA-256 against the descriptor (catches edited or
         damaged files). With ``verify=False`` the file is still checked
         against the data dictionary: columns, types, ranges, labels, a
-        unique primary key, and at least one row.
+        unique primary key, and at least one row. An empty or damaged file
+        raises a ``ValueError`` naming it.
 
     Returns
     -------
