@@ -713,6 +713,8 @@ def history_features(
     Parameters
     ----------
     df : pandas.DataFrame
+        One row per customer. The features are computed row by row (nothing
+        is summed), so no key is checked here; the models that use them do.
     orders, spend, recency, tenure : str
         Column names: prior orders (count), prior spend (money), weeks since
         the last order (missing when none) and weeks since joining.

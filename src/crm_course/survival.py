@@ -375,7 +375,8 @@ def survival_at(curves: pd.DataFrame, times: float | Iterable[float]) -> pd.Data
     Parameters
     ----------
     curves : pandas.DataFrame
-        The output of :func:`kaplan_meier`.
+        The output of :func:`kaplan_meier` (one row per group and time; no
+        key is checked, the curve is read as given).
     times : float or iterable of float
         Times (same unit as the durations, >= 0).
 

@@ -181,7 +181,8 @@ class UpliftModel:
         ----------
         df : pandas.DataFrame
             Holds the model's features (numeric, no missing values); the arm
-            is not needed.
+            is not needed. Predicted row by row: nothing is summed, so no
+            key is checked.
 
         Returns
         -------
@@ -371,6 +372,7 @@ def expected_incremental_profit(
     ----------
     prediction : pandas.DataFrame
         From :meth:`UpliftModel.predict` (columns ``treated`` and ``uplift``).
+        Row by row: nothing is summed, so no key is checked.
     value_per_conversion : float or array-like
         Margin one extra conversion brings (e.g. :func:`value_per_order`).
     cost_per_offer : float

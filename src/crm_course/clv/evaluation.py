@@ -72,7 +72,10 @@ def holdout_validation(
         ``predict(t, summary)`` works).
     data : pandas.DataFrame
         From :func:`crm_course.clv.calibration_holdout`: ``frequency``,
-        ``recency``, ``T``, ``frequency_holdout`` and ``duration_holdout``.
+        ``recency``, ``T``, ``frequency_holdout`` and ``duration_holdout``,
+        one row per member. It has no key column, so a repeated member is
+        not detected and would count twice in both the actual and the
+        predicted totals.
     max_frequency : int
         Calibration frequencies from this value up are pooled ("7+").
     frequency_col, holdout_col, duration_col : str

@@ -297,8 +297,8 @@ def staff_changes(
         Agents (one row each) or contacts joined to their agents, with the
         0/1 or True/False columns ``paid_on_time``, ``shared_desk``,
         ``empowered`` and ``fit`` (or the three criteria columns of
-        :data:`crm_course.ratings.CRITERIA`, from which ``fit`` is
-        made).
+        :data:`crm_course.ratings.CRITERIA`, from which ``fit`` is made).
+        Averages over the rows as given: no key is checked.
     assumptions : BoardAssumptions, optional
         Which levers the chosen package holds, and the training hours.
     fit : str
