@@ -49,9 +49,19 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from hypothesis.configuration import set_hypothesis_home_dir
 
 import crm_course
 from fuzz_registry import Entry, Frame, registry
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _hypothesis_outside_the_checkout(tmp_path_factory):
+    """Hypothesis keeps a cache (``.hypothesis/``) even without an example database: keep it out of the checkout."""
+    set_hypothesis_home_dir(tmp_path_factory.mktemp("hypothesis"))
+    yield
+    set_hypothesis_home_dir(None)
+
 
 # --- the corruptions -----------------------------------------------------------------------------------
 
