@@ -1,4 +1,4 @@
-"""Shared fixtures: personal kits on small worlds, and the answer key's values on a world.
+"""Shared fixtures (personal kits on small worlds, the answer key's values on a world) and the bad-input suite's summary line.
 
 Building kits and computing every expected answer are the slow parts of the
 kit and grading tests, so each is done once per session.
@@ -6,6 +6,7 @@ kit and grading tests, so each is done once per session.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -48,3 +49,12 @@ def personal_answers(personal_kits) -> dict[str, dict[str, object]]:
 def shipped_answers() -> dict[str, object]:
     """Every exercise's expected answer on the shipped world."""
     return answer_values(Path(__file__).resolve().parents[1] / "data")
+
+
+def pytest_terminal_summary(terminalreporter):
+    module = sys.modules.get("test_bad_input")
+    cases = getattr(module, "CASES", None)
+    if cases and cases["cases"]:
+        terminalreporter.write_line(
+            f"bad-input suite: {len(cases['functions'])} public functions fuzzed, {cases['cases']} cases"
+        )

@@ -396,7 +396,7 @@ def test_helpers_do_not_modify_their_input():
     experiments.fit_lift_model(df, moderator="prior_orders")
     uplift.split_sample(df)
     uplift.cross_fit_uplift(feats, ["log_orders", "tenure_years"])
-    uplift.uplift_curve(df, df["prior_orders"].astype(float))
+    uplift.uplift_curve(df, df["prior_orders"].astype(float), shares=[0, 0.5, 1])
     uplift.targeting_value(df, df["prior_orders"] > 1)
     profitability.value_per_order(df, 0.02)
     experiments.balance_test(feats)

@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crm_course.validation import check_frame, check_number, check_range
+from crm_course.validation import check_frame, check_number, check_range, check_unique
 
 __all__ = [
     "distribution_summary",
@@ -69,7 +69,9 @@ def _names(value: str | Iterable[str], argument: str) -> list[str]:
     return names
 
 
-def distribution_summary(df: pd.DataFrame, columns: str | Sequence[str] = "revenue") -> pd.DataFrame:
+def distribution_summary(
+    df: pd.DataFrame, columns: str | Sequence[str] = "revenue", *, key: str | None = "customer_id"
+) -> pd.DataFrame:
     """How skewed a value is: mean against median, skewness, the tail.
 
     Parameters
@@ -78,6 +80,10 @@ def distribution_summary(df: pd.DataFrame, columns: str | Sequence[str] = "reven
         One row per member (e.g. from :func:`~crm_course.profitability.member_value`).
     columns : str or list of str, default "revenue"
         Numeric columns to describe.
+    key : str or None, default "customer_id"
+        Column of ``df`` that identifies a customer: a repeated value is an
+        error (the customer would count twice). Checked when the table has the
+        column; ``None`` skips the check.
 
     Returns
     -------
@@ -99,6 +105,7 @@ def distribution_summary(df: pd.DataFrame, columns: str | Sequence[str] = "reven
     if not cols:
         raise ValueError("columns: expected at least one column name; found none")
     check_frame(df, {c: "numeric" for c in cols}, name="df")
+    check_unique(df, key, name="df")
     rows = {}
     for col in cols:
         x = df[col].astype(float)
@@ -137,6 +144,7 @@ def pareto_table(
     *,
     tops: Sequence[float] = (1, 5, 10, 20, 50),
     rank_by: str | None = None,
+    key: str | None = "customer_id",
 ) -> pd.DataFrame:
     r"""Share of the total brought by the top members: the "80/20" table.
 
@@ -159,6 +167,10 @@ def pareto_table(
         Rank the members by this column for every share. By default each
         column ranks the members by itself ("the top 20% by profit bring
         this share of profit").
+    key : str or None, default "customer_id"
+        Column of ``df`` that identifies a customer: a repeated value is an
+        error (the customer would count twice). Checked when the table has the
+        column; ``None`` skips the check.
 
     Returns
     -------
@@ -184,6 +196,7 @@ def pareto_table(
     if rank_by is not None:
         needed[rank_by] = "numeric"
     check_frame(df, needed, name="df")
+    check_unique(df, key, name="df")
     percents = _check_tops(tops)
     n = len(df)
     k = np.array([int(np.ceil(p * n / 100 - 1e-9)) for p in percents])
@@ -200,7 +213,7 @@ def pareto_table(
     return out
 
 
-def lorenz_curve(df: pd.DataFrame, column: str = "revenue") -> pd.DataFrame:
+def lorenz_curve(df: pd.DataFrame, column: str = "revenue", *, key: str | None = "customer_id") -> pd.DataFrame:
     r"""Points of the Lorenz curve of a non-negative value.
 
     Members are sorted from the smallest value to the largest; the curve
@@ -214,6 +227,10 @@ def lorenz_curve(df: pd.DataFrame, column: str = "revenue") -> pd.DataFrame:
         One row per member.
     column : str, default "revenue"
         A numeric column with values >= 0 and a positive total.
+    key : str or None, default "customer_id"
+        Column of ``df`` that identifies a customer: a repeated value is an
+        error (the customer would count twice). Checked when the table has the
+        column; ``None`` skips the check.
 
     Returns
     -------
@@ -232,6 +249,7 @@ def lorenz_curve(df: pd.DataFrame, column: str = "revenue") -> pd.DataFrame:
     3      1.000000         1.00
     """
     x = _nonnegative(df, column)
+    check_unique(df, key, name="df")
     n = len(x)
     cum = np.concatenate([[0.0], np.cumsum(np.sort(x))])
     return pd.DataFrame({"member_share": np.arange(n + 1) / n, "value_share": cum / cum[-1]})
@@ -248,7 +266,7 @@ def _nonnegative(df: pd.DataFrame, column: str) -> np.ndarray:
     return x
 
 
-def gini(df: pd.DataFrame, column: str = "revenue") -> float:
+def gini(df: pd.DataFrame, column: str = "revenue", *, key: str | None = "customer_id") -> float:
     r"""Gini coefficient of a non-negative value: 0 when all members are equal.
 
     .. math::
@@ -269,6 +287,10 @@ def gini(df: pd.DataFrame, column: str = "revenue") -> float:
         A numeric column with values >= 0 and a positive total. (Profit can
         be negative, which the Gini coefficient cannot handle: use
         :func:`whale_curve` for it.)
+    key : str or None, default "customer_id"
+        Column of ``df`` that identifies a customer: a repeated value is an
+        error (the customer would count twice). Checked when the table has the
+        column; ``None`` skips the check.
 
     Returns
     -------
@@ -283,12 +305,13 @@ def gini(df: pd.DataFrame, column: str = "revenue") -> float:
     0.75
     """
     x = np.sort(_nonnegative(df, column))
+    check_unique(df, key, name="df")
     n = len(x)
     i = np.arange(1, n + 1)
     return float(2 * np.sum(i * x) / (n * x.sum()) - (n + 1) / n)
 
 
-def whale_curve(df: pd.DataFrame, column: str = "profit") -> pd.DataFrame:
+def whale_curve(df: pd.DataFrame, column: str = "profit", *, key: str | None = "customer_id") -> pd.DataFrame:
     """Cumulative profit from the most to the least profitable member.
 
     The curve rises above 100% of total profit while profitable members are
@@ -302,6 +325,10 @@ def whale_curve(df: pd.DataFrame, column: str = "profit") -> pd.DataFrame:
         One row per member, e.g. from :func:`~crm_course.profitability.member_value`.
     column : str, default "profit"
         A numeric column; negative values allowed; the total must be positive.
+    key : str or None, default "customer_id"
+        Column of ``df`` that identifies a customer: a repeated value is an
+        error (the customer would count twice). Checked when the table has the
+        column; ``None`` skips the check.
 
     Returns
     -------
@@ -325,6 +352,7 @@ def whale_curve(df: pd.DataFrame, column: str = "profit") -> pd.DataFrame:
     if not isinstance(column, str):
         raise ValueError(f"column: expected a column name (text); found {column!r}")
     check_frame(df, {column: "numeric"}, name="df")
+    check_unique(df, key, name="df")
     x = df[column].to_numpy(dtype=float)
     total = x.sum()
     if not total > 0:

@@ -34,14 +34,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
 from crm_course.world.schema import TABLES
 
-__all__ = ["TABLE_NAMES", "data_dir", "load", "load_all", "foreign_key_problems"]
+__all__ = ["TABLE_NAMES", "active_data_dir", "data_dir", "foreign_key_problems", "load", "load_all"]
 
 TABLE_NAMES: tuple[str, ...] = tuple(TABLES)
 
@@ -175,37 +174,67 @@ def _convert(raw: pd.Series, field: dict, where: str) -> pd.Series:
     return raw.astype("string")
 
 
-@lru_cache(maxsize=16)
-def _load_cached(name: str, folder: str, verify: bool) -> pd.DataFrame:
-    folder_path = Path(folder)
-    res = _resource(_descriptor(folder_path), name)
-    path = folder_path / res["path"]
-    if not path.is_file():
-        raise FileNotFoundError(f"{path} is missing; run 'make data' to regenerate the tables")
-    raw_bytes = path.read_bytes()
-    where = f"{name} ({path.name})"
-    if verify:
-        digest = "sha256:" + hashlib.sha256(raw_bytes).hexdigest()
-        if digest != res.get("hash"):
-            raise ValueError(
-                f"{where}: the file differs from the one described in datapackage.json (checksum mismatch); "
-                "it was edited or damaged. Run 'make data' to regenerate it, or pass verify=False to read it anyway."
-            )
+def _parse(raw_bytes: bytes, res: dict, where: str, verified: bool) -> pd.DataFrame:
+    """Parse and type a table's bytes against its schema.
+
+    A header without rows is refused unless the checksum showed that the file
+    is the one the world wrote: a table that lost its rows is then caught even
+    with ``verify=False``.
+    """
     import io
 
+    if not raw_bytes.strip():
+        raise ValueError(f"{where}: the file is empty; expected a header row and one row per record. "
+                         "Run 'make data' to regenerate it.")
     try:
         raw = pd.read_csv(io.BytesIO(raw_bytes), dtype=str, keep_default_na=False, na_values=[""])
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise ValueError(f"{where}: the file is damaged and cannot be read as CSV ({exc})") from None
     fields = res["schema"]["fields"]
     expected = [f["name"] for f in fields]
     if list(raw.columns) != expected:
         raise ValueError(f"{where}: expected columns {expected}; found {list(raw.columns)}")
+    if raw.empty and not verified:
+        raise ValueError(f"{where}: the file has a header but no rows; a Kopilka world writes some in every "
+                         "table. Run 'make data' to regenerate it.")
     df = pd.DataFrame({f["name"]: _convert(raw[f["name"]], f, where) for f in fields})
     key = res["schema"]["primaryKey"]
     if df.duplicated(key).any():
         raise ValueError(f"{where}: primary key {key} should be unique; found {int(df.duplicated(key).sum())} duplicate(s)")
     return df
+
+
+#: Parsed tables keyed by their content: (table name, SHA-256 of the file's bytes, the schema, verified).
+_CACHE: dict[tuple[str, str, str, bool], pd.DataFrame] = {}
+_CACHE_SIZE = 16
+
+
+def _read(name: str, folder: Path, verify: bool) -> pd.DataFrame:
+    """Read a table, checking its checksum if asked; parse it unless these very bytes were parsed before.
+
+    The file is read and hashed on every call (a few milliseconds for the
+    largest table), so a table rewritten or damaged since the last call is
+    never served from the cache; only the parsing is saved.
+    """
+    res = _resource(_descriptor(folder), name)
+    path = folder / res["path"]
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing; run 'make data' to regenerate the tables")
+    where = f"{name} ({path.name})"
+    raw_bytes = path.read_bytes()
+    digest = "sha256:" + hashlib.sha256(raw_bytes).hexdigest()
+    if verify and digest != res.get("hash"):
+        raise ValueError(
+            f"{where}: the file differs from the one described in datapackage.json (checksum mismatch); "
+            "it was edited or damaged. Run 'make data' to regenerate it, or pass verify=False to read it anyway."
+        )
+    key = (name, digest, json.dumps(res["schema"], sort_keys=True), bool(verify))
+    if key not in _CACHE:
+        table = _parse(raw_bytes, res, where, verified=bool(verify))
+        while len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))  # the oldest entry
+        _CACHE[key] = table
+    return _CACHE[key]
 
 
 def load(name: str, *, folder: str | Path | None = None, verify: bool = True) -> pd.DataFrame:
@@ -223,12 +252,21 @@ def load(name: str, *, folder: str | Path | None = None, verify: bool = True) ->
         or a ``kopilka.toml`` names another).
     verify : bool
         Check the file's SHA-256 against the descriptor (catches edited or
-        damaged files).
+        damaged files). With ``verify=False`` the file is still checked
+        against the data dictionary: columns, types, ranges, labels, a
+        unique primary key, and at least one row. An empty or damaged file
+        raises a ``ValueError`` naming it.
 
     Returns
     -------
     pandas.DataFrame
         A fresh copy each call: changing it does not affect the next load.
+
+    Notes
+    -----
+    The file is read again on every call, so a folder rewritten with another
+    world, or a file damaged since the last call, is seen at once. Only the
+    parsing is cached, keyed by a hash of the file's bytes.
 
     Examples
     --------
@@ -241,8 +279,7 @@ def load(name: str, *, folder: str | Path | None = None, verify: bool = True) ->
         raise TypeError(f"name: expected a table name (str); found {type(name).__name__}")
     if name not in TABLES:
         raise ValueError(f"name: expected one of {', '.join(TABLE_NAMES)}; found {name!r}")
-    folder_path = _resolve(folder).resolve()
-    return _load_cached(name, str(folder_path), bool(verify)).copy()
+    return _read(name, _resolve(folder).resolve(), bool(verify)).copy()
 
 
 def load_all(*, folder: str | Path | None = None) -> dict[str, pd.DataFrame]:
@@ -255,6 +292,13 @@ def foreign_key_problems(tables: dict[str, pd.DataFrame]) -> list[str]:
     problems = []
     for name, table in TABLES.items():
         for fk in table.foreign_keys:
+            for side, columns in ((name, fk.fields), (fk.table, fk.reference)):
+                if side not in tables:
+                    raise ValueError(f"tables: missing table {side!r}; expected {', '.join(TABLE_NAMES)}")
+                absent = [c for c in columns if c not in tables[side].columns]
+                if absent:
+                    raise ValueError(f"tables[{side!r}]: missing column(s) {', '.join(map(repr, absent))} of the "
+                                     f"foreign key {name}.{','.join(fk.fields)} -> {fk.table}.{','.join(fk.reference)}")
             child = tables[name][list(fk.fields)].dropna()
             parent = tables[fk.table][list(fk.reference)]
             keys = pd.MultiIndex.from_frame(parent)

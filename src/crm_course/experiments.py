@@ -38,6 +38,7 @@ from crm_course.validation import (
     check_frame,
     check_number,
     check_range,
+    check_unique,
 )
 
 __all__ = [
@@ -187,6 +188,7 @@ def balance_table(
     control: str = "none",
     arms: Sequence[str] | None = ARMS,
     expected_shares: Mapping[str, float] | None = None,
+    key: str | None = "customer_id",
 ) -> pd.DataFrame:
     """Check a randomisation: arm sizes and pre-treatment covariates by arm.
 
@@ -216,6 +218,10 @@ def balance_table(
         (``None`` accepts any).
     expected_shares : mapping of arm -> share, optional
         The intended allocation; equal shares by default.
+    key : str or None, default "customer_id"
+        Column of ``df`` that identifies a customer: a repeated value is an
+        error (the customer would count twice). Checked when the table has the
+        column; ``None`` skips the check.
 
     Returns
     -------
@@ -247,6 +253,10 @@ def balance_table(
         if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
             raise ValueError(f"data: column {col!r} should be a numeric or boolean column; found dtype {s.dtype}")
     order = _check_experiment(df, arm=arm, control=control, arms=arms)
+    check_unique(df, key, name="data")
+    for col in covariates:
+        if np.isinf(df[col].astype(float)).any():
+            raise ValueError(f"data: column {col!r} has infinite value(s)")
     labels = df[arm].astype(str)
     counts = labels.value_counts().reindex(order)
     if expected_shares is None:
@@ -289,6 +299,7 @@ def balance_test(
     arm: str = "arm",
     control: str = "none",
     arms: Sequence[str] | None = ARMS,
+    key: str | None = "customer_id",
 ):
     """Test jointly whether pre-treatment covariates predict the assigned arm.
 
@@ -310,6 +321,10 @@ def balance_test(
         for a way to code missing recency).
     arm, control, arms : str, str, sequence of str or None
         As in :func:`balance_table`.
+    key : str or None, default "customer_id"
+        Column of ``df`` that identifies a customer: a repeated value is an
+        error (the customer would count twice). Checked when the table has the
+        column; ``None`` skips the check.
 
     Returns
     -------
@@ -329,6 +344,7 @@ def balance_test(
     if not covariates:
         raise ValueError("covariates: expected at least one column name; found none")
     order = _check_experiment(df, arm=arm, control=control, arms=arms, columns={c: "numeric" for c in covariates})
+    check_unique(df, key, name="data")
     codes = pd.Categorical(df[arm].astype(str), categories=order).codes
     exog = sm.add_constant(df[covariates].astype(float), has_constant="add")
     return sm.MNLogit(pd.Series(codes, index=df.index, name=arm), exog).fit(disp=0, maxiter=200)
@@ -342,6 +358,7 @@ def arm_summary(
     control: str = "none",
     arms: Sequence[str] | None = ARMS,
     level: float = 0.95,
+    key: str | None = "customer_id",
 ) -> pd.DataFrame:
     """Mean outcome per arm and each arm's difference from the control arm.
 
@@ -365,6 +382,10 @@ def arm_summary(
         the column's categories (or alphabetically), the control first.
     level : float
         Confidence level of the intervals.
+    key : str or None, default "customer_id"
+        Column of ``df`` that identifies a customer: a repeated value is an
+        error (the customer would count twice). Checked when the table has the
+        column; ``None`` skips the check.
 
     Returns
     -------
@@ -389,6 +410,7 @@ def arm_summary(
     if not outcomes:
         raise ValueError("outcomes: expected at least one outcome column; found none")
     order = _check_experiment(df, arm=arm, control=control, arms=arms, columns={o: "numeric" for o in outcomes})
+    check_unique(df, key, name="data")
     z = _z(level)
     labels = df[arm].astype(str)
     n = labels.value_counts()
@@ -474,6 +496,7 @@ def fit_lift_model(
     arm: str = "arm",
     control: str = "none",
     arms: Sequence[str] | None = ARMS,
+    key: str | None = "customer_id",
 ):
     """Regress an outcome on the arms, optionally interacted with a moderator.
 
@@ -508,6 +531,10 @@ def fit_lift_model(
     kind : {"logit", "ols"}
     arm, control, arms
         As in :func:`arm_summary`.
+    key : str or None, default "customer_id"
+        Column of ``df`` that identifies a customer: a repeated value is an
+        error (the customer would count twice). Checked when the table has the
+        column; ``None`` skips the check.
 
     Returns
     -------
@@ -546,6 +573,7 @@ def fit_lift_model(
             raise TypeError(f"moderator: expected a column name; found {type(moderator).__name__}")
         columns[moderator] = "numeric"
     order = _check_experiment(df, arm=arm, control=control, arms=arms, columns=columns)
+    check_unique(df, key, name="data")
     if moderator is not None and transform == "log1p":
         check_range(df, moderator, low=0, name="data")
     if outcome in covariates or (moderator is not None and moderator in covariates):
@@ -685,6 +713,8 @@ def history_features(
     Parameters
     ----------
     df : pandas.DataFrame
+        One row per customer. The features are computed row by row (nothing
+        is summed), so no key is checked here; the models that use them do.
     orders, spend, recency, tenure : str
         Column names: prior orders (count), prior spend (money), weeks since
         the last order (missing when none) and weeks since joining.

@@ -319,7 +319,8 @@ def npv_summary(draws: pd.DataFrame, *, level: float = 0.90) -> pd.Series:
     Parameters
     ----------
     draws : pandas.DataFrame
-        From :func:`npv_monte_carlo` (columns ``npv`` and ``roi``).
+        From :func:`npv_monte_carlo` (columns ``npv`` and ``roi``). One row
+        per draw; draws have no key, and every row counts.
     level : float
         Coverage of the reported interval (0.90: from the 5th to the 95th
         percentile).

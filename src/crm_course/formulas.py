@@ -11,7 +11,10 @@ for:
 * ``_model_frame`` and ``_terms_variables`` — the columns a formula's
   right-hand side refers to, checked for presence, type and missing values, in
   a copy with True/False columns as 0/1 (so a term reads ``empowered`` rather
-  than ``empowered[T.True]``);
+  than ``empowered[T.True]``). A right-hand-side column must be numeric,
+  True/False or a category; numbers stored as text are refused (a formula
+  would silently make one dummy per distinct value) unless the formula
+  declares the column a category with ``C(column)``;
 * ``_check_name``, ``_check_level``, ``_check_seed``, ``_check_whole_scores``
   and ``_check_result`` — argument checks whose messages name the argument,
   what was expected and what was found;
@@ -31,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crm_course.validation import check_frame, check_number
+from crm_course.validation import check_frame, check_number, check_predictor
 
 _SE_OLS = {"naive": "nonrobust", "HC1": "HC1", "HC3": "HC3", "cluster": "cluster", "cluster-crv3": "cluster-crv3"}
 
@@ -100,14 +103,24 @@ def _terms_variables(terms: Any, name: str = "terms") -> list[str]:
     return found
 
 
+def _declared_categories(terms: str) -> set[str]:
+    """Columns a formula declares categorical: the first argument of ``C(...)``."""
+    text = re.sub(r"(\"[^\"]*\"|'[^']*')", " ", terms)
+    return set(re.findall(r"(?<![\w.])C\(\s*([A-Za-z_]\w*)", text))
+
+
 def _model_frame(data: Any, outcome: str | None, terms: str, extra: Sequence[str] = (), *, name: str = "data",
                  min_rows: int = 3) -> pd.DataFrame:
     """Check ``data`` for a model and return a copy with True/False columns as 0/1.
 
     Boolean columns become integers so that a term reads ``empowered`` rather
-    than ``empowered[T.True]``.
+    than ``empowered[T.True]``. Every right-hand-side column must be numeric,
+    True/False or a category (see :func:`crm_course.validation.check_predictor`):
+    numbers stored as text are refused unless the formula wraps the column
+    in ``C()``.
     """
     variables = _terms_variables(terms)
+    categorical = _declared_categories(terms)
     check_frame(data, {}, name=name, min_rows=min_rows)
     needed = list(dict.fromkeys(([outcome] if outcome else []) + variables + [e for e in extra if e]))
     missing = [c for c in needed if c not in data.columns]
@@ -126,6 +139,8 @@ def _model_frame(data: Any, outcome: str | None, terms: str, extra: Sequence[str
         n_missing = int(data[col].isna().sum())
         if n_missing:
             raise ValueError(f"{name}: column {col!r} has {n_missing} missing value(s); drop or fill them first")
+    for col in variables:
+        check_predictor(data, col, name=name, categorical=col in categorical)
     frame = data[needed].copy()
     for col in needed:
         if pd.api.types.is_bool_dtype(frame[col]):

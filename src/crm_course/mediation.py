@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from crm_course.formulas import _check_level, _check_name, _check_seed
-from crm_course.validation import check_frame, check_number
+from crm_course.validation import check_frame, check_number, check_unique
 
 __all__ = [
     "mediation_effects",
@@ -61,6 +61,7 @@ def mediation_effects(
     n_boot: int = 2000,
     seed: int = 2002,
     level: float = 0.95,
+    key: str | None = "agent_id",
 ) -> pd.DataFrame:
     r"""Split a treatment's effect into the part through a mediator and the rest.
 
@@ -96,6 +97,10 @@ def mediation_effects(
         Seed of the bootstrap.
     level : float
         Interval level.
+    key : str or None, default "agent_id"
+        Column of ``data`` that identifies an agent: a repeated value is an
+        error (the agent would count twice). Checked when the table has the
+        column; ``None`` skips the check.
 
     Returns
     -------
@@ -127,6 +132,7 @@ def mediation_effects(
     level = _check_level(level)
     check_frame(data, {treatment: "bool", mediator: "numeric", outcome: "numeric",
                        **{c: "numeric" for c in covariates}}, name="data", min_rows=len(covariates) + 4)
+    check_unique(data, key, name="data")
     frame = data[names].astype(float)
     t = frame[treatment].to_numpy()
     if np.unique(t).size < 2:

@@ -54,7 +54,7 @@ import pandas as pd
 
 from crm_course.formulas import _check_name, _check_result, _model_frame
 from crm_course.ratings import CSAT_TERMS
-from crm_course.validation import check_frame, check_number, check_range
+from crm_course.validation import check_frame, check_number, check_range, check_unique
 
 __all__ = [
     "order_value_model",
@@ -83,6 +83,7 @@ def order_value_model(
     log: bool = True,
     sample_members: int | None = None,
     seed: int = 0,
+    key: str | None = "order_id",
 ):
     r"""Random-intercept model of (log) order value, members as groups.
 
@@ -113,6 +114,10 @@ def order_value_model(
         estimates stay unbiased). Default: all members.
     seed : int, default 0
         Seed of the sample.
+    key : str or None, default "order_id"
+        Column of ``transactions`` that identifies an order: a repeated value
+        is an error (it would be counted twice). Checked when the table has the
+        column; ``None`` skips the check.
 
     Returns
     -------
@@ -130,6 +135,7 @@ def order_value_model(
     (0.38, 0.25)
     """
     data = _log_values(transactions, customer, value, bool(log))
+    check_unique(transactions, key, name="transactions")
     check_number(seed, "seed", low=0, integer=True)
     if sample_members is not None:
         n_members = data["group"].nunique()
@@ -259,6 +265,7 @@ def shrunken_means(
     *,
     customer: str = "customer_id",
     value: str = "order_value",
+    key: str | None = "order_id",
 ) -> pd.DataFrame:
     r"""Each member's own mean against the partially pooled (shrunken) mean.
 
@@ -287,6 +294,10 @@ def shrunken_means(
         outcome is named ``log_<value>``.
     customer, value : str
         Column names in ``transactions``.
+    key : str or None, default "order_id"
+        Column of ``transactions`` that identifies an order: a repeated value
+        is an error (it would be counted twice). Checked when the table has the
+        column; ``None`` skips the check.
 
     Returns
     -------
@@ -314,6 +325,7 @@ def shrunken_means(
         data = pd.DataFrame({"group": np.asarray(model.groups), "y": np.asarray(model.endog, dtype=float)})
     else:
         data = _log_values(transactions, customer, value, log)
+        check_unique(transactions, key, name="transactions")
     g = data.groupby("group", sort=True)["y"]
     b = float(np.asarray(result.cov_re)[0, 0])
     w = float(result.scale)
@@ -335,6 +347,7 @@ def csat_mixed(
     outcome: str = "csat",
     group: str = "agent_id",
     reml: bool = True,
+    key: str | None = "contact_id",
 ):
     r"""Linear mixed model of the score with a random intercept per agent.
 
@@ -359,6 +372,10 @@ def csat_mixed(
         Column identifying the agent.
     reml : bool
         Restricted maximum likelihood (default) or maximum likelihood.
+    key : str or None, default "contact_id"
+        Column of ``data`` that identifies a support contact: a repeated value
+        is an error (it would be counted twice). Checked when the table has the
+        column; ``None`` skips the check.
 
     Returns
     -------
@@ -380,6 +397,7 @@ def csat_mixed(
     if not isinstance(reml, bool):
         raise ValueError(f"reml: expected True or False; found {reml!r}")
     frame = _model_frame(data, outcome, terms, [group], name="data")
+    check_unique(data, key, name="data")
     n_groups = frame[group].nunique()
     if n_groups < 3:
         raise ValueError(f"data: column {group!r} should identify at least 3 agents; found {n_groups}")

@@ -39,8 +39,7 @@ import numpy as np
 import pandas as pd
 
 from crm_course.retention import _end_date
-from crm_course.spend_models import _check_unique
-from crm_course.validation import check_frame, check_number, check_range
+from crm_course.validation import check_frame, check_number, check_range, check_unique
 
 __all__ = [
     "member_value",
@@ -60,6 +59,8 @@ def member_value(
     order_value: str = "order_value",
     commission: str = "commission",
     cashback: str = "cashback",
+    order_key: str | None = "order_id",
+    contact_key: str | None = "contact_id",
 ) -> pd.DataFrame:
     r"""Revenue, margin, support cost and profit of every member.
 
@@ -79,8 +80,8 @@ def member_value(
         One row per member; only ``customer`` is used. Members without orders
         are kept, with zeros.
     transactions : DataFrame
-        One row per order with ``customer``, ``order_value`` (>= 0),
-        ``commission`` and ``cashback``.
+        One row per order with ``customer``, ``order_value``, ``commission``
+        and ``cashback`` (all >= 0).
     contacts : DataFrame, optional
         One row per support contact with ``customer``. Without it, support
         costs are zero.
@@ -89,6 +90,14 @@ def member_value(
         ``SupportParams.cost_per_contact``).
     customer, order_value, commission, cashback : str
         Column names.
+    order_key : str or None, default "order_id"
+        Column of ``transactions`` that identifies an order: a repeated value
+        is an error (it would be counted twice). Checked when the table has the
+        column; ``None`` skips the check.
+    contact_key : str or None, default "contact_id"
+        Column of ``contacts`` that identifies a support contact: a repeated
+        value is an error (it would be counted twice). Checked when the table
+        has the column; ``None`` skips the check.
 
     Returns
     -------
@@ -113,14 +122,16 @@ def member_value(
     check_frame(customers, {customer: "any"}, name="customers")
     if customers[customer].isna().any():
         raise ValueError(f"customers: column {customer!r} has missing value(s)")
-    _check_unique(customers, customer, "customers")
+    check_unique(customers, customer, name="customers")
     check_frame(
         transactions,
         {customer: "any", order_value: "numeric", commission: "numeric", cashback: "numeric"},
         name="transactions",
         min_rows=0,
     )
-    check_range(transactions, order_value, low=0, name="transactions")
+    check_unique(transactions, order_key, name="transactions")
+    for col in (order_value, commission, cashback):
+        check_range(transactions, col, low=0, name="transactions")
     check_number(cost_per_contact, "cost_per_contact", low=0)
     ids = customers[customer]
     unknown = ~transactions[customer].isin(ids)
@@ -135,6 +146,7 @@ def member_value(
     margin = (transactions[commission] - transactions[cashback]).groupby(transactions[customer], sort=False).sum()
     if contacts is not None:
         check_frame(contacts, {customer: "any"}, name="contacts", min_rows=0)
+        check_unique(contacts, contact_key, name="contacts")
         unknown = ~contacts[customer].isin(ids)
         if unknown.any():
             raise ValueError(
@@ -163,6 +175,7 @@ def value_per_order(
     spend: str = "prior_spend",
     prior_weight: float = 1.0,
     typical_order: float | None = None,
+    key: str | None = "customer_id",
 ) -> pd.Series:
     """Expected margin of one more order from each customer.
 
@@ -185,6 +198,10 @@ def value_per_order(
         *k*, at least 0.
     typical_order : float, optional
         :math:`\\bar s`; by default total spend / total orders in ``df``.
+    key : str or None, default "customer_id"
+        Column of ``df`` that identifies a customer: a repeated value is an
+        error (the customer would count twice). Checked when the table has the
+        column; ``None`` skips the check.
 
     Returns
     -------
@@ -201,6 +218,7 @@ def value_per_order(
     check_number(margin_rate, "margin_rate", low=0, high=1)
     check_number(prior_weight, "prior_weight", low=0)
     check_frame(df, {orders: "numeric", spend: "numeric"}, name="data")
+    check_unique(df, key, name="data")
     check_range(df, orders, low=0, name="data")
     check_range(df, spend, low=0, name="data")
     n = df[orders].astype(float)
@@ -228,6 +246,8 @@ def relationship_value(
     commission_col: str = "commission",
     cashback_col: str = "cashback",
     contact_date_col: str = "contact_date",
+    order_key: str | None = "order_id",
+    contact_key: str | None = "contact_id",
 ) -> pd.DataFrame:
     """What the relationship brings each side over a period: the member's cashback and the firm's margin.
 
@@ -251,6 +271,14 @@ def relationship_value(
         ``SupportParams.cost_per_contact``).
     customer_col, date_col, value_col, commission_col, cashback_col, contact_date_col : str
         Column names.
+    order_key : str or None, default "order_id"
+        Column of ``transactions`` that identifies an order: a repeated value
+        is an error (it would be counted twice). Checked when the table has the
+        column; ``None`` skips the check.
+    contact_key : str or None, default "contact_id"
+        Column of ``contacts`` that identifies a support contact: a repeated
+        value is an error (it would be counted twice). Checked when the table
+        has the column; ``None`` skips the check.
 
     Returns
     -------
@@ -276,9 +304,11 @@ def relationship_value(
     cost_per_contact = float(check_number(cost_per_contact, "cost_per_contact", low=0))
     money = {value_col: "numeric", commission_col: "numeric", cashback_col: "numeric"}
     check_frame(transactions, {customer_col: "any", date_col: "datetime", **money}, name="transactions")
+    check_unique(transactions, order_key, name="transactions")
     for col in money:
         check_range(transactions, col, low=0, name="transactions")
     check_frame(contacts, {customer_col: "any", contact_date_col: "datetime"}, name="contacts", min_rows=0)
+    check_unique(contacts, contact_key, name="contacts")
     dates = pd.concat([transactions[date_col], contacts[contact_date_col]])
     lo = _end_date(start, "start", dates.min())
     hi = _end_date(end, "end", dates.max())
@@ -313,6 +343,7 @@ def switching_share(
     switching_cost: float | Iterable[float],
     spend_col: str = "spend",
     margin_col: str = "net_margin",
+    key: str | None = "customer_id",
 ) -> pd.DataFrame:
     """Which members a rival could lure: the extra cashback they would earn exceeds their cost of switching.
 
@@ -332,6 +363,10 @@ def switching_share(
         The member's cost of switching (RUB).
     spend_col, margin_col : str
         Columns with the member's yearly spend and the firm's margin on them.
+    key : str or None, default "customer_id"
+        Column of ``values`` that identifies a customer: a repeated value is an
+        error (the customer would count twice). Checked when the table has the
+        column; ``None`` skips the check.
 
     Returns
     -------
@@ -352,6 +387,7 @@ def switching_share(
     1           200.0         0.333333           500.0
     """
     check_frame(values, {spend_col: "numeric", margin_col: "numeric"}, name="values")
+    check_unique(values, key, name="values")
     check_range(values, spend_col, low=0, name="values")
     rates = np.atleast_1d(np.asarray(extra_rate, dtype=float))
     costs = np.atleast_1d(np.asarray(switching_cost, dtype=float))

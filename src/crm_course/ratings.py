@@ -68,7 +68,7 @@ from crm_course.formulas import (
     _model_frame,
     _ols_fit,
 )
-from crm_course.validation import check_frame, check_number
+from crm_course.validation import check_frame, check_number, check_unique
 
 __all__ = [
     "CRITERIA",
@@ -104,6 +104,7 @@ def csat_ols(
     outcome: str = "csat",
     se: str = "cluster",
     cluster: str = "agent_id",
+    key: str | None = "contact_id",
 ):
     r"""OLS of the satisfaction score on contact and agent characteristics.
 
@@ -130,6 +131,10 @@ def csat_ols(
         Kind of standard errors.
     cluster : str
         Column identifying the agent (used when ``se`` is a cluster kind).
+    key : str or None, default "contact_id"
+        Column of ``data`` that identifies a support contact: a repeated value
+        is an error (it would be counted twice). Checked when the table has the
+        column; ``None`` skips the check.
 
     Returns
     -------
@@ -144,6 +149,7 @@ def csat_ols(
     >>> fit.cov_type
     'cluster'
     """
+    check_unique(data, key, name="data")
     return _ols_fit(data, outcome, terms, se=se, cluster=cluster, name="data")
 
 
@@ -154,6 +160,7 @@ def csat_ordered_logit(
     outcome: str = "csat",
     cluster: str | None = "agent_id",
     link: str = "logit",
+    key: str | None = "contact_id",
 ):
     r"""Ordered logit (or probit) of the satisfaction score.
 
@@ -182,6 +189,10 @@ def csat_ordered_logit(
     cluster : str or None
         Column identifying the agent.
     link : {"logit", "probit"}
+    key : str or None, default "contact_id"
+        Column of ``data`` that identifies a support contact: a repeated value
+        is an error (it would be counted twice). Checked when the table has the
+        column; ``None`` skips the check.
 
     Returns
     -------
@@ -206,11 +217,14 @@ def csat_ordered_logit(
     if link not in {"logit", "probit"}:
         raise ValueError(f"link: expected 'logit' or 'probit'; found {link!r}")
     frame = _model_frame(data, outcome, terms, [cluster] if cluster else [], name="data")
+    check_unique(data, key, name="data")
     levels = _check_whole_scores(frame, outcome, "data")
     labels = levels.astype("int64") if np.all(np.abs(levels) < 2**53) else levels
     frame[outcome] = pd.Categorical(frame[outcome].to_numpy(dtype=float).astype("int64"),
                                     categories=list(labels), ordered=True)
-    model = OrderedModel.from_formula(f"{outcome} ~ 0 + {terms}", frame, distr=link)
+    # An intercept in the formula makes categorical terms use a reference level;
+    # statsmodels then drops it again (the cut points play its part).
+    model = OrderedModel.from_formula(f"{outcome} ~ {terms}", frame, distr=link)
     fit_kwargs: dict[str, Any] = {"method": "bfgs", "maxiter": 2000, "disp": 0}
     if cluster:
         fit_kwargs.update(cov_type="cluster", cov_kwds={"groups": frame[cluster].rename(cluster)})
@@ -218,14 +232,22 @@ def csat_ordered_logit(
 
 
 def _design_matrix(result, frame: pd.DataFrame) -> np.ndarray:
-    """The model's right-hand side evaluated on new data (patsy or formulaic)."""
+    """The model's right-hand side evaluated on new data (patsy or formulaic).
+
+    The columns are the model's own: the intercept that the formula builds
+    (so that categorical terms are coded against a reference level) and the
+    ordered model drops is left out again.
+    """
     spec = getattr(result.model, "model_spec", None) or result.model.data.model_spec
     if hasattr(spec, "get_model_matrix"):  # formulaic
-        matrix = spec.get_model_matrix(frame)
-        return np.asarray(matrix, dtype=float)
-    import patsy
+        matrix = pd.DataFrame(spec.get_model_matrix(frame))
+    else:
+        import patsy
 
-    (matrix,) = patsy.build_design_matrices([spec], frame, return_type="dataframe")
+        (matrix,) = patsy.build_design_matrices([spec], frame, return_type="dataframe")
+    names = list(result.model.exog_names)
+    if all(n in matrix.columns for n in names):
+        matrix = matrix[names]
     return np.asarray(matrix, dtype=float)
 
 
@@ -272,6 +294,7 @@ def counterfactual_csat(
     n_draws: int = 1000,
     seed: int = 2002,
     level: float = 0.95,
+    key: str | None = "contact_id",
 ) -> pd.DataFrame:
     r"""Mean score and share dissatisfied predicted under "what if" scenarios.
 
@@ -313,6 +336,10 @@ def counterfactual_csat(
         Seed of the draws.
     level : float
         Interval level.
+    key : str or None, default "contact_id"
+        Column of ``data`` that identifies a support contact: a repeated value
+        is an error (it would be counted twice). Checked when the table has the
+        column; ``None`` skips the check.
 
     Returns
     -------
@@ -349,6 +376,14 @@ def counterfactual_csat(
     check_number(dissatisfied_at, "dissatisfied_at")
     terms = result.model.formula.split("~", 1)[1]
     frame = _model_frame(data, None, terms, name="data", min_rows=1)
+    fitted = getattr(result.model.data, "frame", None)
+    if fitted is not None:
+        for col in frame.columns:
+            if col in fitted.columns and pd.api.types.is_numeric_dtype(fitted[col]) \
+                    and not pd.api.types.is_numeric_dtype(frame[col]):
+                raise ValueError(f"data: column {col!r} should be numeric, as in the data the model was fitted on; "
+                                 f"found dtype {data[col].dtype}")
+    check_unique(data, key, name="data")
     full = data.copy()
     for col in full.columns:
         if pd.api.types.is_bool_dtype(full[col]):
@@ -427,6 +462,7 @@ def empowerment_policies(
     n_draws: int = 1000,
     seed: int = 2002,
     level: float = 0.95,
+    key: str | None = "contact_id",
 ) -> pd.DataFrame:
     """Predicted CSAT with nobody, everybody or only the fitting agents empowered.
 
@@ -462,6 +498,10 @@ def empowerment_policies(
         Scenario the others are compared with (default ``"universal"``).
     dissatisfied_at, n_draws, seed, level
         As for :func:`counterfactual_csat`.
+    key : str or None, default "contact_id"
+        Column of ``data`` that identifies a support contact: a repeated value
+        is an error (it would be counted twice). Checked when the table has the
+        column; ``None`` skips the check.
 
     Returns
     -------
@@ -484,6 +524,7 @@ def empowerment_policies(
     if baseline is not None and baseline not in {"none", "universal", "selective"}:
         raise ValueError(f"baseline: expected 'none', 'universal', 'selective' or None; found {baseline!r}")
     check_frame(data, {treatment: "bool", fit: "bool"}, name="data")
+    check_unique(data, key, name="data")
     if engagement_shift:
         _check_name(engagement, "engagement")
         check_frame(data, {engagement: "numeric"}, name="data")

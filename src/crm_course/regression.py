@@ -47,6 +47,8 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -59,6 +61,7 @@ from crm_course.formulas import (
     _ols_fit,
     _param_names,
 )
+from crm_course.validation import check_unique
 
 __all__ = [
     "ENGAGEMENT_TERMS",
@@ -83,6 +86,7 @@ def engagement_drivers(
     *,
     outcome: str = "engagement",
     se: str = "HC1",
+    key: str | None = "agent_id",
 ):
     r"""OLS of agents' engagement on their working conditions.
 
@@ -109,6 +113,10 @@ def engagement_drivers(
     se : {"HC1", "HC3", "naive"}
         Heteroskedasticity-robust (default) or classical standard errors.
         Inference uses the t distribution.
+    key : str or None, default "agent_id"
+        Column of ``agents`` that identifies an agent: a repeated value is an
+        error (the agent would count twice). Checked when the table has the
+        column; ``None`` skips the check.
 
     Returns
     -------
@@ -127,6 +135,7 @@ def engagement_drivers(
     if se not in {"HC1", "HC3", "naive"}:
         raise ValueError(f"se: expected 'HC1', 'HC3' or 'naive'; found {se!r}")
     frame = _model_frame(agents, outcome, terms, name="agents")
+    check_unique(agents, key, name="agents")
     return smf.ols(f"{outcome} ~ {terms}", frame).fit(cov_type=_SE_OLS[se], use_t=True)
 
 
@@ -198,6 +207,7 @@ def key_account_growth(
     outcome: str = "merchant_growth",
     se: str = "cluster",
     cluster: str = "kam_id",
+    key: str | Sequence[str] | None = ("kam_id", "merchant_id"),
 ):
     r"""OLS of key merchants' growth on the relationship with their manager.
 
@@ -225,6 +235,10 @@ def key_account_growth(
     se : {"cluster", "cluster-crv3", "HC1", "naive"}
     cluster : str
         Column identifying the manager.
+    key : sequence of str or None, default ("kam_id", "merchant_id")
+        Columns of ``key_accounts`` that together identify a key account (its
+        manager and merchant): a repeated combination is an error. Checked when
+        the table has them; ``None`` skips the check.
 
     Returns
     -------
@@ -237,5 +251,6 @@ def key_account_growth(
     >>> fit.cov_type
     'cluster'
     """
+    check_unique(key_accounts, key, name="key_accounts")
     return _ols_fit(key_accounts, outcome, terms, se=se, cluster=cluster, name="key_accounts",
                     use_t=True, min_clusters=3, cluster_unit="managers")

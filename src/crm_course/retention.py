@@ -51,7 +51,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crm_course.validation import check_frame, check_number
+from crm_course.validation import check_frame, check_number, check_unique
 
 __all__ = [
     "cohort_retention",
@@ -92,6 +92,7 @@ def cohort_retention(
     observation_end: Any = None,
     customer_col: str = "customer_id",
     date_col: str = "order_date",
+    key: str | None = "order_id",
 ) -> pd.DataFrame:
     """Cohort retention table: the share of each cohort that buys in each period of its life.
 
@@ -115,6 +116,10 @@ def cohort_retention(
         Last day observed; defaults to the last order date.
     customer_col, date_col : str
         Column names.
+    key : str or None, default "order_id"
+        Column of ``transactions`` that identifies an order: a repeated value
+        is an error (it would be counted twice). Checked when the table has the
+        column; ``None`` skips the check.
 
     Returns
     -------
@@ -142,6 +147,7 @@ def cohort_retention(
         raise ValueError(f"cohort_freq: expected 'Q' (quarter) or 'M' (month); found {cohort_freq!r}")
     period_days = int(check_number(period_days, "period_days", low=1, integer=True))
     days = _orders(transactions, customer_col, date_col)
+    check_unique(transactions, key, name="transactions")
     end = _end_date(observation_end, "observation_end", days["day"].max())
     days = days[days["day"] <= end]
     if days.empty:
@@ -188,6 +194,7 @@ def retention_rate(
     following: tuple[Any, Any],
     customer_col: str = "customer_id",
     date_col: str = "order_date",
+    key: str | None = "order_id",
 ) -> pd.Series:
     """Share of the members active in one period who are active again in the next.
 
@@ -205,6 +212,10 @@ def retention_rate(
         following period, e.g. ``("2023-01-01", "2023-12-31")``.
     customer_col, date_col : str
         Column names.
+    key : str or None, default "order_id"
+        Column of ``transactions`` that identifies an order: a repeated value
+        is an error (it would be counted twice). Checked when the table has the
+        column; ``None`` skips the check.
 
     Returns
     -------
@@ -221,6 +232,7 @@ def retention_rate(
     [2.0, 1.0, 0.5, 0.3535533905932738]
     """
     days = _orders(transactions, customer_col, date_col)
+    check_unique(transactions, key, name="transactions")
     bounds = []
     for pair, label in ((base, "base"), (following, "following")):
         if not isinstance(pair, (tuple, list)) or len(pair) != 2:

@@ -39,7 +39,7 @@ import pandas as pd
 
 from crm_course.concentration import _names
 from crm_course.spend_models import _check_timestamp
-from crm_course.validation import check_frame, check_number, check_range
+from crm_course.validation import check_frame, check_number, check_range, check_unique
 
 __all__ = [
     "RFM_SEGMENTS",
@@ -79,6 +79,7 @@ def rfm_scores(
     customer: str = "customer_id",
     date: str = "order_date",
     value: str = "order_value",
+    key: str | None = "order_id",
 ) -> pd.DataFrame:
     r"""Recency, frequency and monetary value, their scores and a named segment.
 
@@ -118,6 +119,10 @@ def rfm_scores(
         Number of score levels (5 gives quintile scores); at least 2.
     customer, date, value : str
         Column names.
+    key : str or None, default "order_id"
+        Column of ``transactions`` that identifies an order: a repeated value
+        is an error (it would be counted twice). Checked when the table has the
+        column; ``None`` skips the check.
 
     Returns
     -------
@@ -143,6 +148,7 @@ def rfm_scores(
     2            3            12          2      221
     """
     check_frame(transactions, {customer: "any", date: "datetime", value: "numeric"}, name="transactions")
+    check_unique(transactions, key, name="transactions")
     check_range(transactions, value, low=0, name="transactions")
     if transactions[customer].isna().any():
         raise ValueError(f"transactions: column {customer!r} has missing value(s)")
@@ -184,6 +190,7 @@ def segment_profile(
     *,
     columns: Sequence[str] = ("recency_days", "frequency", "monetary"),
     share_of: Sequence[str] = ("monetary",),
+    key: str | None = "customer_id",
 ) -> pd.DataFrame:
     """One line per segment: its size, its averages and its share of totals.
 
@@ -201,6 +208,10 @@ def segment_profile(
         Numeric columns whose total to split between segments
         (``share_of_<column>``; shares add up to 1 when every total is
         positive).
+    key : str or None, default "customer_id"
+        Column of ``df`` that identifies a customer: a repeated value is an
+        error (the customer would count twice). Checked when the table has the
+        column; ``None`` skips the check.
 
     Returns
     -------
@@ -221,6 +232,7 @@ def segment_profile(
     cols = _names(columns, "columns")
     shares = _names(share_of, "share_of")
     check_frame(df, {segment: "any", **{c: "numeric" for c in dict.fromkeys(cols + shares)}}, name="df")
+    check_unique(df, key, name="df")
     if df[segment].isna().any():
         raise ValueError(f"df: column {segment!r} has {int(df[segment].isna().sum())} missing value(s)")
     g = df.groupby(segment, observed=True, sort=True)
@@ -245,6 +257,7 @@ def cluster_members(
     seed: int = 0,
     n_init: int = 10,
     order_by: str | None = None,
+    key: str | None = "customer_id",
 ) -> pd.DataFrame:
     r"""Segment members by k-means on standardised features.
 
@@ -274,6 +287,10 @@ def cluster_members(
         sum of squares is kept.
     order_by : str, optional
         Feature that orders the cluster numbers (default: the first).
+    key : str or None, default "customer_id"
+        Column of ``df`` that identifies a customer: a repeated value is an
+        error (the customer would count twice). Checked when the table has the
+        column; ``None`` skips the check.
 
     Returns
     -------
@@ -291,6 +308,7 @@ def cluster_members(
     if not feats:
         raise ValueError("features: expected at least one column name; found none")
     check_frame(df, {f: "numeric" for f in feats}, name="df", min_rows=2)
+    check_unique(df, key, name="df")
     k = int(check_number(k, "k", low=2, high=len(df) - 1, integer=True))
     check_number(seed, "seed", low=0, integer=True)
     n_init = int(check_number(n_init, "n_init", low=1, integer=True))

@@ -56,7 +56,7 @@ import numpy as np
 import pandas as pd
 
 from crm_course.concentration import _names
-from crm_course.validation import check_frame, check_number, check_range
+from crm_course.validation import check_frame, check_number, check_predictor, check_range, check_unique
 
 __all__ = [
     "DEMOGRAPHICS",
@@ -88,12 +88,12 @@ def _check_timestamp(value: Any, argument: str) -> pd.Timestamp:
     return stamp
 
 
-def _check_unique(df: pd.DataFrame, column: str, name: str) -> None:
-    dup = df[column].duplicated()
-    if dup.any():
+def _check_orders_match(customers: pd.DataFrame, transactions: pd.DataFrame, customer: str) -> None:
+    """Refuse orders none of which belongs to a member: the identifiers were read as different types."""
+    if len(transactions) and not transactions[customer].isin(customers[customer]).any():
         raise ValueError(
-            f"{name}: column {column!r} should identify each row once; found {int(dup.sum())} "
-            f"duplicate(s), e.g. {df.loc[dup, column].iloc[0]!r}"
+            f"transactions: no order's {customer!r} is in customers (dtype {transactions[customer].dtype} here, "
+            f"{customers[customer].dtype} there); read both identifiers as the same type"
         )
 
 
@@ -137,12 +137,17 @@ def _design(
 
 
 def _split_predictors(df: pd.DataFrame, columns: Sequence[str], name: str) -> tuple[list[str], list[str]]:
-    """Numeric columns enter as they are, every other column as categories."""
+    """Numeric columns enter as they are, every other column as categories.
+
+    Numbers stored as text are refused rather than dummy-coded (make the
+    column a pandas Categorical if it really is a category).
+    """
     categorical, numeric = [], []
     for col in columns:
         series = df[col]
         if series.isna().any():
             raise ValueError(f"{name}: column {col!r} has {int(series.isna().sum())} missing value(s); drop or fill them first")
+        check_predictor(df, col, name=name, hint="make it a pandas Categorical")
         if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
             categorical.append(col)
         else:
@@ -174,6 +179,7 @@ def next_period_spend(
     signup: str = "signup_date",
     date: str = "order_date",
     value: str = "order_value",
+    order_key: str | None = "order_id",
 ) -> pd.DataFrame:
     """Past behaviour before a split date and spend in the period after it.
 
@@ -203,6 +209,10 @@ def next_period_spend(
         Columns of ``customers`` to carry over.
     customer, signup, date, value : str
         Column names.
+    order_key : str or None, default "order_id"
+        Column of ``transactions`` that identifies an order: a repeated value
+        is an error (it would be counted twice). Checked when the table has the
+        column; ``None`` skips the check.
 
     Returns
     -------
@@ -222,8 +232,9 @@ def next_period_spend(
     """
     demo = _names(demographics, "demographics")
     check_frame(customers, {customer: "any", signup: "datetime", **{d: "any" for d in demo}}, name="customers")
-    _check_unique(customers, customer, "customers")
+    check_unique(customers, customer, name="customers")
     check_frame(transactions, {customer: "any", date: "datetime", value: "numeric"}, name="transactions")
+    check_unique(transactions, order_key, name="transactions")
     check_range(transactions, value, low=0, name="transactions")
     split = _check_timestamp(split, "split")
     horizon = int(check_number(horizon_days, "horizon_days", low=1, integer=True))
@@ -233,10 +244,11 @@ def next_period_spend(
         raise ValueError(
             f"joined_before: expected a date no later than split ({split.date()}); found {joined_before.date()}"
         )
+    _check_orders_match(customers, transactions, customer)
     last_order = transactions[date].max()
     if last_order < end - pd.Timedelta(days=7):
         raise ValueError(
-            f"horizon_days: the outcome period runs to {end.date()}, but the last order is on "
+            f"horizon_days: the outcome period runs to {end.date()}, but the last order in transactions is on "
             f"{last_order.date()}; shorten horizon_days or move split earlier"
         )
     keep = customers[signup] < joined_before
@@ -245,13 +257,15 @@ def next_period_spend(
         keep &= customers[signup] >= joined_from
     cohort = customers.loc[keep, [customer, *demo, signup]].reset_index(drop=True)
     if cohort.empty:
-        raise ValueError("joined_before/joined_from: no member joined in that window")
+        raise ValueError(f"joined_before/joined_from: no member joined in that window (customers: column "
+                         f"{signup!r} runs from {customers[signup].min().date()} to {customers[signup].max().date()})")
     in_cohort = transactions[customer].isin(cohort[customer])
     past = transactions[in_cohort & (transactions[date] < split)].groupby(customer)
     future = transactions[in_cohort & (transactions[date] >= split) & (transactions[date] < end)]
     key = cohort[customer]
     tenure = (split - cohort[signup]).dt.days / 7
-    last = key.map(past[date].max())
+    # reindex rather than map: it keeps the datetime type even when no member of the cohort ordered
+    last = pd.Series(past[date].max().reindex(key.to_numpy()).to_numpy(), index=key.index)
     since = (split - last).dt.days / 7
     out = cohort.drop(columns=[signup])
     out["tenure_weeks"] = tenure.to_numpy(dtype=float)
@@ -298,6 +312,7 @@ def spend_regression(
     *,
     reference: Mapping[str, Any] | None = None,
     cov_type: str = "HC1",
+    key: str | None = "customer_id",
 ):
     r"""OLS of next-period spend on demographics and, optionally, past behaviour.
 
@@ -328,6 +343,10 @@ def spend_regression(
         Baseline level of categorical predictors, e.g. ``{"channel": "search"}``.
     cov_type : str, default "HC1"
         statsmodels covariance type ("HC1", "HC3", "nonrobust", ...).
+    key : str or None, default "customer_id"
+        Column of ``df`` that identifies a customer: a repeated value is an
+        error (the customer would count twice). Checked when the table has the
+        column; ``None`` skips the check.
 
     Returns
     -------
@@ -344,6 +363,7 @@ def spend_regression(
     True
     """
     demo, beh = _check_predictors(df, outcome, demographics, behaviour)
+    check_unique(df, key, name="df")
     if not isinstance(cov_type, str):
         raise ValueError(f"cov_type: expected a statsmodels covariance type such as 'HC1'; found {cov_type!r}")
     import statsmodels.api as sm
@@ -364,6 +384,7 @@ def compare_spend_models(
     folds: int = 5,
     seed: int = 0,
     reference: Mapping[str, Any] | None = None,
+    key: str | None = "customer_id",
 ) -> pd.DataFrame:
     r"""Who you are against what you do: fit in sample and error out of sample.
 
@@ -389,6 +410,10 @@ def compare_spend_models(
         Number of cross-validation folds, 2 to the number of members.
     seed : int, default 0
         Seed of the random split.
+    key : str or None, default "customer_id"
+        Column of ``df`` that identifies a customer: a repeated value is an
+        error (the customer would count twice). Checked when the table has the
+        column; ``None`` skips the check.
 
     Returns
     -------
@@ -407,8 +432,11 @@ def compare_spend_models(
     ['no predictors', 'who you are (demographics)', 'what you do (past behaviour)', 'both']
     """
     demo, beh = _check_predictors(df, outcome, demographics, behaviour)
+    check_unique(df, key, name="df")
     if not demo or not beh:
         raise ValueError("demographics/behaviour: expected at least one column in each list to compare them")
+    if isinstance(folds, (int, np.integer)) and not isinstance(folds, bool) and 2 <= folds and len(df) < folds:
+        raise ValueError(f"df: expected at least {folds} rows for {folds}-fold cross-validation; found {len(df)}")
     folds = int(check_number(folds, "folds", low=2, high=len(df), integer=True))
     check_number(seed, "seed", low=0, integer=True)
     y = df[outcome].to_numpy(dtype=float)
@@ -455,6 +483,7 @@ def first_order_data(
     customer: str = "customer_id",
     signup: str = "signup_date",
     date: str = "order_date",
+    order_key: str | None = "order_id",
 ) -> pd.DataFrame:
     """Days from sign-up to the first order, censored at ``end``.
 
@@ -473,6 +502,10 @@ def first_order_data(
         Columns of ``customers`` to carry over.
     customer, signup, date : str
         Column names.
+    order_key : str or None, default "order_id"
+        Column of ``transactions`` that identifies an order: a repeated value
+        is an error (it would be counted twice). Checked when the table has the
+        column; ``None`` skips the check.
 
     Returns
     -------
@@ -491,14 +524,16 @@ def first_order_data(
     """
     cov = _names(covariates, "covariates")
     check_frame(customers, {customer: "any", signup: "datetime", **{c: "any" for c in cov}}, name="customers")
-    _check_unique(customers, customer, "customers")
+    check_unique(customers, customer, name="customers")
     check_frame(transactions, {customer: "any", date: "datetime"}, name="transactions", min_rows=0)
+    check_unique(transactions, order_key, name="transactions")
     end = _check_timestamp(end, "end")
     members = customers.loc[customers[signup] < end, [customer, signup, *cov]].reset_index(drop=True)
     if members.empty:
         raise ValueError(f"end: no member joined before {end.date()}")
+    _check_orders_match(customers, transactions, customer)
     first = transactions[transactions[date] < end].groupby(customer)[date].min()
-    first_date = members[customer].map(first)
+    first_date = pd.Series(first.reindex(members[customer].to_numpy()).to_numpy(), index=members.index)
     days = (first_date - members[signup]).dt.days
     early = days < 0
     if early.any():
@@ -591,6 +626,7 @@ def first_order_model(
     observed: str = "days_observed",
     per_period: float = 7.0,
     reference: Mapping[str, Any] | None = None,
+    key: str | None = "customer_id",
 ):
     r"""How demographics scale the purchase rate: the exponential–gamma timing model.
 
@@ -640,6 +676,10 @@ def first_order_model(
         Days per period of the reported rates (7: per week).
     reference : mapping, optional
         Baseline level per categorical covariate, e.g. ``{"channel": "search"}``.
+    key : str or None, default "customer_id"
+        Column of ``df`` that identifies a customer: a repeated value is an
+        error (the customer would count twice). Checked when the table has the
+        column; ``None`` skips the check.
 
     Returns
     -------
@@ -660,6 +700,7 @@ def first_order_model(
     if not cov:
         raise ValueError("covariates: expected at least one column name; found none")
     check_frame(df, {observed: "numeric", time: "any", **{c: "any" for c in cov}}, name="df")
+    check_unique(df, key, name="df")
     if not pd.api.types.is_numeric_dtype(df[time]):
         raise ValueError(f"df: column {time!r} should be a numeric column; found dtype {df[time].dtype}")
     check_range(df, observed, low=0, inclusive=False, name="df")

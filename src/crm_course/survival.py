@@ -56,8 +56,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crm_course.formulas import _declared_categories, _terms_variables
 from crm_course.retention import _end_date, _orders
-from crm_course.validation import check_frame, check_number, check_range
+from crm_course.validation import check_frame, check_number, check_predictor, check_range, check_unique
 
 __all__ = [
     "contact_dropout_logit",
@@ -82,6 +83,7 @@ def lapse_durations(
     origin: pd.Series | None = None,
     customer_col: str = "customer_id",
     date_col: str = "order_date",
+    key: str | None = "order_id",
 ) -> pd.DataFrame:
     """Time until a member lapses: an observable stand-in for the unobservable drop-out.
 
@@ -113,6 +115,10 @@ def lapse_durations(
         before the origin are ignored. Default: each member's first order.
     customer_col, date_col : str
         Column names.
+    key : str or None, default "order_id"
+        Column of ``transactions`` that identifies an order: a repeated value
+        is an error (it would be counted twice). Checked when the table has the
+        column; ``None`` skips the check.
 
     Returns
     -------
@@ -136,6 +142,7 @@ def lapse_durations(
     """
     lapse_weeks = check_number(lapse_weeks, "lapse_weeks", low=0, inclusive=False)
     days = _orders(transactions, customer_col, date_col)
+    check_unique(transactions, key, name="transactions")
     end = _end_date(observation_end, "observation_end", days["day"].max())
     window = pd.Timedelta(days=7 * float(lapse_weeks))
     if origin is None:
@@ -157,7 +164,8 @@ def lapse_durations(
     start = start[censor >= pd.Timedelta(0)]
     if start.empty:
         raise ValueError(
-            f"origin: every member starts after observation_end - lapse_weeks ({(end - window).date()}); "
+            f"{'origin' if origin is not None else 'transactions'}: every member starts after observation_end - "
+            f"lapse_weeks ({(end - window).date()}); "
             "nobody can be followed long enough to see a lapse"
         )
 
@@ -188,6 +196,8 @@ def support_experience(
     csat_col: str = "csat",
     order_date_col: str = "order_date",
     first_columns: Iterable[str] = ("payout_received", "first_contact_resolution", "reason"),
+    contact_key: str | None = "contact_id",
+    order_key: str | None = "order_id",
 ) -> pd.DataFrame:
     """Each member's support experience: how many contacts, how satisfied, and the first contact.
 
@@ -204,6 +214,14 @@ def support_experience(
         Column names.
     first_columns : iterable of str
         Other columns of the first contact to keep, prefixed ``first_``.
+    contact_key : str or None, default "contact_id"
+        Column of ``contacts`` that identifies a support contact: a repeated
+        value is an error (it would be counted twice). Checked when the table
+        has the column; ``None`` skips the check.
+    order_key : str or None, default "order_id"
+        Column of ``transactions`` that identifies an order: a repeated value
+        is an error (it would be counted twice). Checked when the table has
+        the column; ``None`` skips the check.
 
     Returns
     -------
@@ -229,6 +247,7 @@ def support_experience(
     first_columns = list(first_columns)
     check_frame(contacts, {customer_col: "any", date_col: "datetime", csat_col: "numeric",
                            **{c: "any" for c in first_columns}}, name="contacts")
+    check_unique(contacts, contact_key, name="contacts")
     check_range(contacts, csat_col, low=1, high=5, name="contacts")
     if contacts[customer_col].isna().any():
         raise ValueError(f"contacts: column {customer_col!r} has {int(contacts[customer_col].isna().sum())} missing value(s)")
@@ -247,6 +266,7 @@ def support_experience(
         out[f"first_{col}"] = grouped[col].first()
     if transactions is not None:
         check_frame(transactions, {customer_col: "any", order_date_col: "datetime"}, name="transactions")
+        check_unique(transactions, order_key, name="transactions")
         # Count orders, not purchase days: several orders on one day each count.
         orders = transactions[[customer_col, order_date_col]].join(
             out["first_contact_date"].dt.normalize().rename("first"), on=customer_col, how="inner"
@@ -269,6 +289,7 @@ def kaplan_meier(
     duration: str = "duration",
     event: str = "lapsed",
     group: str | None = None,
+    key: str | None = "customer_id",
 ) -> pd.DataFrame:
     r"""Kaplan–Meier survival curves, overall or by group, with 95% confidence bands.
 
@@ -288,6 +309,10 @@ def kaplan_meier(
         if censored.
     group : str, optional
         Column to split the curves by (e.g. acquisition channel).
+    key : str or None, default "customer_id"
+        Column of ``data`` that identifies a customer: a repeated value is an
+        error (the customer would count twice). Checked when the table has the
+        column; ``None`` skips the check.
 
     Returns
     -------
@@ -312,6 +337,7 @@ def kaplan_meier(
 
     extra = {group: "any"} if group is not None else {}
     _survival_frame(data, duration, event, extra)
+    check_unique(data, key, name="data")
     if group is not None and data[group].isna().any():
         raise ValueError(f"data: column {group!r} has {int(data[group].isna().sum())} missing value(s)")
     labels = data[group] if group is not None else pd.Series("all", index=data.index)
@@ -349,7 +375,8 @@ def survival_at(curves: pd.DataFrame, times: float | Iterable[float]) -> pd.Data
     Parameters
     ----------
     curves : pandas.DataFrame
-        The output of :func:`kaplan_meier`.
+        The output of :func:`kaplan_meier` (one row per group and time; no
+        key is checked, the curve is read as given).
     times : float or iterable of float
         Times (same unit as the durations, >= 0).
 
@@ -370,6 +397,8 @@ def survival_at(curves: pd.DataFrame, times: float | Iterable[float]) -> pd.Data
     """
     check_frame(curves, {"group": "any", "time": "numeric", "survival": "numeric", "std_error": "numeric",
                          "lower_95": "numeric", "upper_95": "numeric"}, name="curves")
+    for col in ("survival", "lower_95", "upper_95"):
+        check_range(curves, col, low=0, high=1, name="curves")
     t = np.atleast_1d(np.asarray(times, dtype=float))
     if t.ndim != 1 or not np.isfinite(t).all() or (t < 0).any():
         raise ValueError(f"times: expected one or more numbers >= 0; found {times!r}")
@@ -383,7 +412,14 @@ def survival_at(curves: pd.DataFrame, times: float | Iterable[float]) -> pd.Data
     return pd.concat(rows, ignore_index=True)
 
 
-def logrank_test(data: pd.DataFrame, *, group: str, duration: str = "duration", event: str = "lapsed") -> pd.Series:
+def logrank_test(
+    data: pd.DataFrame,
+    *,
+    group: str,
+    duration: str = "duration",
+    event: str = "lapsed",
+    key: str | None = "customer_id",
+) -> pd.Series:
     """Log-rank test that the survival curves of the groups are the same.
 
     Parameters
@@ -394,6 +430,10 @@ def logrank_test(data: pd.DataFrame, *, group: str, duration: str = "duration", 
         Column with the groups (at least two).
     duration, event : str
         As for :func:`kaplan_meier`.
+    key : str or None, default "customer_id"
+        Column of ``data`` that identifies a customer: a repeated value is an
+        error (the customer would count twice). Checked when the table has the
+        column; ``None`` skips the check.
 
     Returns
     -------
@@ -411,6 +451,7 @@ def logrank_test(data: pd.DataFrame, *, group: str, duration: str = "duration", 
     from statsmodels.duration.survfunc import survdiff
 
     _survival_frame(data, duration, event, {group: "any"})
+    check_unique(data, key, name="data")
     if data[group].isna().any():
         raise ValueError(f"data: column {group!r} has {int(data[group].isna().sum())} missing value(s)")
     labels = data[group].astype(str).to_numpy()
@@ -428,6 +469,7 @@ def cox_model(
     duration: str = "duration",
     event: str = "lapsed",
     ties: str = "efron",
+    key: str | None = "customer_id",
 ):
     r"""Cox proportional-hazards model of the time to an event (statsmodels ``PHReg``).
 
@@ -453,6 +495,10 @@ def cox_model(
         Columns with the time (>= 0) and the event flag (True if observed).
     ties : {"efron", "breslow"}
         How tied event times are handled.
+    key : str or None, default "customer_id"
+        Column of ``data`` that identifies a customer: a repeated value is an
+        error (the customer would count twice). Checked when the table has the
+        column; ``None`` skips the check.
 
     Returns
     -------
@@ -477,6 +523,8 @@ def cox_model(
     if ties not in {"efron", "breslow"}:
         raise ValueError(f"ties: expected 'efron' or 'breslow'; found {ties!r}")
     _survival_frame(data, duration, event, {})
+    check_unique(data, key, name="data")
+    _check_covariates(data, covariates)
     if data[event].astype(float).sum() == 0:
         raise ValueError(f"data: column {event!r} has no observed event; a hazard model needs some")
     from statsmodels.duration.hazard_regression import PHReg
@@ -487,7 +535,33 @@ def cox_model(
                                    ties=ties, missing="raise")
     except patsy.PatsyError as exc:
         raise ValueError(f"covariates: could not build {covariates!r} from the columns of data ({exc.message})") from None
-    return model.fit()
+    try:
+        return model.fit()
+    except (np.linalg.LinAlgError, ValueError) as exc:
+        if "singular" not in str(exc).lower():
+            raise
+        n_events = int(data[event].astype(float).sum())
+        raise ValueError(
+            f"data: the Cox model of {covariates!r} cannot be estimated from {len(data)} row(s) with {n_events} "
+            "event(s): a covariate does not vary, or there are fewer events than coefficients"
+        ) from None
+
+
+def _check_covariates(data: pd.DataFrame, covariates: str) -> None:
+    """The covariates' columns: present, complete, finite, and numbers stored as text refused
+    (a formula would make one dummy per distinct value) unless wrapped in C()."""
+    variables = _terms_variables(covariates, "covariates")
+    missing = [v for v in variables if v not in data.columns]
+    if missing:
+        shown = ", ".join(map(str, list(data.columns)[:15]))
+        raise ValueError(f"covariates: column(s) {', '.join(map(repr, missing))} of {covariates!r} are not in data; "
+                         f"found columns: {shown}{' ...' if len(data.columns) > 15 else ''}")
+    categorical = _declared_categories(covariates)
+    for v in variables:
+        n_missing = int(data[v].isna().sum())
+        if n_missing:
+            raise ValueError(f"covariates: column {v!r} has {n_missing} missing values; drop or fill them first")
+        check_predictor(data, v, name="data", categorical=v in categorical)
 
 
 def hazard_ratios(result: Any, level: float = 0.95) -> pd.DataFrame:
@@ -541,6 +615,7 @@ def contact_dropout_logit(
     dropped_col: str = "dropped_out_after",
     csat_col: str = "csat",
     top_score: int = 5,
+    key: str | None = "contact_id",
 ):
     r"""Logit of drop-out right after a support contact on how far its CSAT fell short of the top score.
 
@@ -566,6 +641,10 @@ def contact_dropout_logit(
         Column names.
     top_score : int
         The best CSAT score (5).
+    key : str or None, default "contact_id"
+        Column of ``contacts`` that identifies a support contact: a repeated
+        value is an error (it would be counted twice). Checked when the table
+        has the column; ``None`` skips the check.
 
     Returns
     -------
@@ -586,6 +665,7 @@ def contact_dropout_logit(
 
     top_score = int(check_number(top_score, "top_score", low=2, integer=True))
     check_frame(contacts, {dropped_col: "bool", csat_col: "numeric"}, name="contacts")
+    check_unique(contacts, key, name="contacts")
     check_range(contacts, csat_col, low=1, high=top_score, name="contacts")
     y = contacts[dropped_col].astype(float)
     if y.nunique() < 2:

@@ -71,7 +71,7 @@ from crm_course.experiments import (
     _score,
     _z,
 )
-from crm_course.validation import check_frame, check_number
+from crm_course.validation import check_frame, check_number, check_unique
 
 __all__ = [
     "persuadable_share",
@@ -92,6 +92,7 @@ def split_sample(
     *,
     seed: int = 2002,
     stratify: str | None = "arm",
+    key: str | None = "customer_id",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split customers at random into a training and a held-out (test) part.
 
@@ -109,6 +110,10 @@ def split_sample(
         Seed of the random split (same seed, same split).
     stratify : str or None
         Column to split within.
+    key : str or None, default "customer_id"
+        Column of ``df`` that identifies a customer: a repeated value is an
+        error (the customer would count twice). Checked when the table has the
+        column; ``None`` skips the check.
 
     Returns
     -------
@@ -126,6 +131,7 @@ def split_sample(
     check_number(test_share, "test_share", low=0, high=1, inclusive=False)
     check_number(seed, "seed", low=0, integer=True)
     check_frame(df, [] if stratify is None else [stratify], name="data", min_rows=2)
+    check_unique(df, key, name="data")
     rng = np.random.default_rng(int(seed))
     u = pd.Series(rng.random(len(df)), index=df.index)
     if stratify is None:
@@ -133,9 +139,9 @@ def split_sample(
     else:
         if df[stratify].isna().any():
             raise ValueError(f"data: column {stratify!r} has missing values; cannot split within it")
-        key = df[stratify].astype(str)
-        rank = u.groupby(key).rank(method="first")
-        size = key.map(key.value_counts())
+        strata = df[stratify].astype(str)
+        rank = u.groupby(strata).rank(method="first")
+        size = strata.map(strata.value_counts())
     test = rank <= np.round(size * test_share)
     return df.loc[~test].copy(), df.loc[test].copy()
 
@@ -175,7 +181,8 @@ class UpliftModel:
         ----------
         df : pandas.DataFrame
             Holds the model's features (numeric, no missing values); the arm
-            is not needed.
+            is not needed. Predicted row by row: nothing is summed, so no
+            key is checked.
 
         Returns
         -------
@@ -203,6 +210,7 @@ def fit_uplift_model(
     kind: Literal["logit", "ols"] = "logit",
     arm: str = "arm",
     arms: Sequence[str] | None = ARMS,
+    key: str | None = "customer_id",
 ) -> UpliftModel:
     """Fit a two-model (T-learner) uplift model on randomised training data.
 
@@ -228,6 +236,10 @@ def fit_uplift_model(
     kind : {"logit", "ols"}
     arm, arms
         As in :func:`~crm_course.experiments.arm_summary`.
+    key : str or None, default "customer_id"
+        Column of ``train`` that identifies a customer: a repeated value is an
+        error (the customer would count twice). Checked when the table has the
+        column; ``None`` skips the check.
 
     Returns
     -------
@@ -252,19 +264,20 @@ def fit_uplift_model(
     columns = {outcome: "bool" if kind == "logit" else "numeric", **{f: "numeric" for f in features}}
     order = _check_experiment(train, arm=arm, control=control, arms=arms, columns=columns, name="train",
                               min_per_arm=len(features) + 2)
+    check_unique(train, key, name="train")
     _check_labels(order, treatment=treatment, arm=arm)
     if treatment == control:
         raise ValueError("treatment: expected an arm other than the control arm")
     labels = train[arm].astype(str)
     results = {}
-    for key, label in (("treated", treatment), ("control", control)):
+    for which, label in (("treated", treatment), ("control", control)):
         part = train.loc[labels == label]
         x = sm.add_constant(part[features].astype(float), has_constant="add")
         y = part[outcome].astype(float)
         if kind == "logit":
-            results[key] = sm.Logit(y, x).fit(disp=0, maxiter=200, cov_type="HC1")
+            results[which] = sm.Logit(y, x).fit(disp=0, maxiter=200, cov_type="HC1")
         else:
-            results[key] = sm.OLS(y, x).fit(cov_type="HC1")
+            results[which] = sm.OLS(y, x).fit(cov_type="HC1")
     return UpliftModel(features, outcome, arm, treatment, control, kind, results)
 
 
@@ -280,6 +293,7 @@ def cross_fit_uplift(
     kind: Literal["logit", "ols"] = "logit",
     arm: str = "arm",
     arms: Sequence[str] | None = ARMS,
+    key: str | None = "customer_id",
 ) -> pd.DataFrame:
     """Predict every customer's uplift with a model that never saw that customer.
 
@@ -299,6 +313,10 @@ def cross_fit_uplift(
         At least 2.
     seed : int
         Seed of the random split.
+    key : str or None, default "customer_id"
+        Column of ``df`` that identifies a customer: a repeated value is an
+        error (the customer would count twice). Checked when the table has the
+        column; ``None`` skips the check.
 
     Returns
     -------
@@ -318,16 +336,17 @@ def cross_fit_uplift(
     check_number(n_folds, "n_folds", low=2, integer=True)
     check_number(seed, "seed", low=0, integer=True)
     _check_experiment(df, arm=arm, control=control, arms=arms, name="data")
+    check_unique(df, key, name="data")
     n_folds = int(n_folds)
     rng = np.random.default_rng(int(seed))
-    key = df[arm].astype(str)
-    rank = pd.Series(rng.random(len(df)), index=df.index).groupby(key).rank(method="first").astype(int)
+    strata = df[arm].astype(str)
+    rank = pd.Series(rng.random(len(df)), index=df.index).groupby(strata).rank(method="first").astype(int)
     fold = ((rank - 1) % n_folds).to_numpy()
     parts = []
     for k in range(n_folds):
         inside = fold == k
         model = fit_uplift_model(df.loc[~inside], features, outcome, treatment=treatment, control=control,
-                                 kind=kind, arm=arm, arms=arms)
+                                 kind=kind, arm=arm, arms=arms, key=None)
         parts.append(model.predict(df.loc[inside]).assign(fold=k))
     out = pd.concat(parts).reindex(df.index)
     return out[["fold", "treated", "control", "uplift"]]
@@ -353,6 +372,7 @@ def expected_incremental_profit(
     ----------
     prediction : pandas.DataFrame
         From :meth:`UpliftModel.predict` (columns ``treated`` and ``uplift``).
+        Row by row: nothing is summed, so no key is checked.
     value_per_conversion : float or array-like
         Margin one extra conversion brings (e.g. :func:`~crm_course.profitability.value_per_order`).
     cost_per_offer : float
@@ -404,6 +424,7 @@ def targeting_value(
     arm: str = "arm",
     arms: Sequence[str] | None = ARMS,
     level: float = 0.95,
+    key: str | None = "customer_id",
 ) -> pd.Series:
     """Value of a targeting rule, estimated on held-out randomised customers.
 
@@ -428,12 +449,33 @@ def targeting_value(
         E.g. profit per customer (margin minus offer cost) or conversion.
     treatment, control, arm, arms, level
         As elsewhere.
+    key : str or None, default "customer_id"
+        Column of ``df`` that identifies a customer: a repeated value is an
+        error (the customer would count twice). Checked when the table has the
+        column; ``None`` skips the check.
 
     Returns
     -------
     pandas.Series
         ``share_targeted``, ``lift_among_targeted``, ``value_per_customer``,
         ``se``, ``ci_low``, ``ci_high``.
+
+    Raises
+    ------
+    ValueError
+        If the rule targets some customers but fewer than 2 of them in the
+        treatment arm or in the control arm: their lift cannot be measured
+        (2 of 20,000 is as unmeasurable as 2 of 20). The message gives the
+        counts.
+
+    Notes
+    -----
+    Edge cases, the same in :func:`uplift_curve`: a rule that targets nobody
+    changes nothing, so its value is exactly 0 with ``se`` 0 and the
+    interval [0, 0]; its ``lift_among_targeted`` is NaN, since there is no
+    targeted customer to measure a lift on. A rule that targets a few
+    customers has a value that must be estimated, and needs at least 2
+    targeted customers in each arm.
 
     Examples
     --------
@@ -446,6 +488,7 @@ def targeting_value(
     """
     level = _check_level(level)
     is_t, is_c = _evaluation_rows(df, outcome, arm, treatment, control, arms)
+    check_unique(df, key, name="data")
     if isinstance(target, str):
         check_frame(df, {target: "bool"}, name="data")
         mask = df[target].astype(bool).to_numpy()
@@ -460,10 +503,14 @@ def targeting_value(
     z = _z(level)
     yt, yc = y[keep & mask & is_t], y[keep & mask & is_c]
     if q == 0:
-        lift = se = np.nan
+        lift = se = np.nan  # nobody targeted: no lift to measure, and a value of exactly 0
         value = value_se = 0.0
     elif len(yt) < 2 or len(yc) < 2:
-        raise ValueError("target: too few targeted customers in the treatment or control arm to estimate the value")
+        raise ValueError(
+            f"target: selects {int(mask[keep].sum())} of the {int(keep.sum())} customers of the two arms "
+            f"({len(yt)} in arm {treatment!r}, {len(yc)} in arm {control!r}); measuring their lift needs at least "
+            "2 targeted customers in each arm. Target more customers, or none (a value of exactly 0)"
+        )
     else:
         lift = yt.mean() - yc.mean()
         se = np.sqrt(yt.var(ddof=1) / len(yt) + yc.var(ddof=1) / len(yc))
@@ -483,6 +530,7 @@ def uplift_curve(
     arm: str = "arm",
     arms: Sequence[str] | None = ARMS,
     level: float = 0.95,
+    key: str | None = "customer_id",
 ) -> pd.DataFrame:
     """Cumulative gain of targeting customers in order of a score (profit or Qini curve).
 
@@ -509,6 +557,10 @@ def uplift_curve(
         Shares targeted, in [0, 1]; by default 0, 0.05, ..., 1.
     treatment, control, arm, arms, level
         As elsewhere.
+    key : str or None, default "customer_id"
+        Column of ``df`` that identifies a customer: a repeated value is an
+        error (the customer would count twice). Checked when the table has the
+        column; ``None`` skips the check.
 
     Returns
     -------
@@ -518,6 +570,13 @@ def uplift_curve(
         per targeted customer: for profit before the cost of sending, this is
         the largest cost per offer at which targeting them still pays),
         ``value_per_customer``, ``se``, ``ci_low``, ``ci_high``, ``random``.
+
+    Raises
+    ------
+    ValueError
+        If a share targets some customers but fewer than 2 in the treatment
+        or the control arm (as :func:`targeting_value`). At share 0 the value
+        is exactly 0 (``se`` 0) and ``lift_among_targeted`` is NaN.
 
     Examples
     --------
@@ -530,6 +589,7 @@ def uplift_curve(
     """
     level = _check_level(level)
     is_t, is_c = _evaluation_rows(df, outcome, arm, treatment, control, arms)
+    check_unique(df, key, name="data")
     s = _score(df, score)
     keep = is_t | is_c
     if shares is None:
@@ -554,6 +614,14 @@ def uplift_curve(
         vc = (cum["qc"][k] - nc * mc**2) / (nc - 1)
         lift = np.where((nt >= 2) & (nc >= 2), mt - mc, np.nan)
         se_lift = np.where((nt >= 2) & (nc >= 2), np.sqrt(np.maximum(vt, 0) / nt + np.maximum(vc, 0) / nc), np.nan)
+    few = (k > 0) & ((nt < 2) | (nc < 2))
+    if few.any():
+        i = int(np.argmax(few))
+        raise ValueError(
+            f"shares: the share {shares[i]:g} targets {k[i]} of the {n} customers of the two arms "
+            f"({int(nt[i])} in arm {treatment!r}, {int(nc[i])} in arm {control!r}); measuring their lift needs at "
+            "least 2 targeted customers in each arm. Leave that share out, or give more customers"
+        )
     q = k / n
     value = np.where(k == 0, 0.0, q * lift)
     se = np.where(k == 0, 0.0, q * se_lift)
@@ -573,6 +641,7 @@ def persuadable_share(
     control: str = "none",
     arms: Sequence[str] | None = ARMS,
     level: float = 0.95,
+    key: str | None = "customer_id",
 ) -> pd.DataFrame:
     """Share of would-be non-buyers whom each offer converts.
 
@@ -602,6 +671,10 @@ def persuadable_share(
         per group.
     arm, control, arms, level
         As in :func:`~crm_course.experiments.arm_summary`.
+    key : str or None, default "customer_id"
+        Column of ``df`` that identifies a customer: a repeated value is an
+        error (the customer would count twice). Checked when the table has the
+        column; ``None`` skips the check.
 
     Returns
     -------
@@ -624,6 +697,7 @@ def persuadable_share(
     if by is not None:
         columns[by] = "any"
     order = _check_experiment(df, arm=arm, control=control, arms=arms, columns=columns)
+    check_unique(df, key, name="data")
     if by is not None and df[by].isna().any():
         raise ValueError(f"data: column {by!r} has {int(df[by].isna().sum())} missing value(s); "
                          "drop them or give them a group of their own")
@@ -639,14 +713,14 @@ def persuadable_share(
     if by is not None and isinstance(df[by].dtype, pd.CategoricalDtype):
         groups = [c for c in df[by].cat.categories if c in set(groups)]
     for group in groups:
-        key = (lambda a: a) if by is None else (lambda a, group=group: (group, a))
-        if key(control) not in g.index:
+        cell = (lambda a: a) if by is None else (lambda a, group=group: (group, a))
+        if cell(control) not in g.index:
             raise ValueError(f"data: group {group!r} of column {by!r} has no rows in the control arm {control!r}")
-        pc, nc, vc = g.loc[key(control), ["mean", "count", "v"]]
+        pc, nc, vc = g.loc[cell(control), ["mean", "count", "v"]]
         for a in order[1:]:
-            if key(a) not in g.index:
+            if cell(a) not in g.index:
                 continue
-            pa, na, va = g.loc[key(a), ["mean", "count", "v"]]
+            pa, na, va = g.loc[cell(a), ["mean", "count", "v"]]
             if pc >= 1:
                 share = se = np.nan
             else:

@@ -310,8 +310,8 @@ class BGBBFitter(_PurchaseModel):
     _names = ("alpha", "beta", "gamma", "delta")
     _discrete = True
 
-    def _check_identified(self, x: np.ndarray, tx: np.ndarray, T: np.ndarray, w: np.ndarray) -> None:
-        super()._check_identified(x, tx, T, w)
+    def _check_data(self, x: np.ndarray, tx: np.ndarray, T: np.ndarray, w: np.ndarray) -> None:
+        super()._check_data(x, tx, T, w)
         if T[w > 0].max() < 3:
             raise ValueError(
                 f"summary: column 'T' is at most {int(T[w > 0].max())}; the BG/BB needs at least 3 transaction "

@@ -334,6 +334,7 @@ class BGNBDFitter(_PurchaseModel):
     """
 
     _names = ("r", "alpha", "a", "b")
+    _model = "BG/NBD"
 
     def fit(
         self,
@@ -363,6 +364,21 @@ class BGNBDFitter(_PurchaseModel):
         -------
         BGNBDFitter
             ``self``, fitted.
+
+        Raises
+        ------
+        ValueError
+            If the data cannot identify the model: fewer than 40 members (10
+            per parameter, weights counted), fewer than 20 repeat buyers (the
+            drop-out parameters ``a`` and ``b`` are learnt from them alone),
+            or fewer than 5 distinct rows. See :mod:`crm_course.clv.fitting`.
+
+        Notes
+        -----
+        Rows are not checked for repeated customers: a summary has no key
+        column, and identical rows are expected (many members share one
+        history; ``weights`` counts them). Build it with one row per member,
+        as :func:`rfm_summary` does.
         """
         frame = _rfm_input(summary, frequency, recency, T)
         w = _weights_input(weights, len(frame))
@@ -376,6 +392,10 @@ class BGNBDFitter(_PurchaseModel):
         )
         x, tx, T_ = rows["x"], rows["tx"], rows["T"]
         total = counts.sum()
+        self._check_identified(total, len(counts), informative=float(counts[x > 0].sum()),
+                               informative_label="repeat buyers (frequency > 0)", informative_params=2,
+                               why="drop-out is seen only after a repeat purchase, so a and b are learnt from "
+                                   "the repeat buyers alone")
 
         exposure = _dot(counts, T_)
         if exposure <= 0:

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from crm_course.retention import _end_date, _orders
-from crm_course.validation import check_frame, check_number, check_range
+from crm_course.validation import check_frame, check_number, check_range, check_unique
 
 __all__ = [
     "repeat_purchase_tracking",
@@ -72,7 +72,10 @@ def holdout_validation(
         ``predict(t, summary)`` works).
     data : pandas.DataFrame
         From :func:`crm_course.clv.calibration_holdout`: ``frequency``,
-        ``recency``, ``T``, ``frequency_holdout`` and ``duration_holdout``.
+        ``recency``, ``T``, ``frequency_holdout`` and ``duration_holdout``,
+        one row per member. It has no key column, so a repeated member is
+        not detected and would count twice in both the actual and the
+        predicted totals.
     max_frequency : int
         Calibration frequencies from this value up are pooled ("7+").
     frequency_col, holdout_col, duration_col : str
@@ -130,6 +133,7 @@ def repeat_purchase_tracking(
     *,
     customer_col: str = "customer_id",
     date_col: str = "order_date",
+    key: str | None = "order_id",
 ) -> pd.DataFrame:
     """Cumulative repeat purchases week by week: actual against what a fitted BG/NBD expects.
 
@@ -152,6 +156,10 @@ def repeat_purchase_tracking(
         End of the calibration period and of the data.
     customer_col, date_col : str
         Column names.
+    key : str or None, default "order_id"
+        Column of ``transactions`` that identifies an order: a repeated value
+        is an error (it would be counted twice). Checked when the table has the
+        column; ``None`` skips the check.
 
     Returns
     -------
@@ -173,6 +181,7 @@ def repeat_purchase_tracking(
     if not hasattr(model, "expected_purchases"):
         raise TypeError(f"model: expected a fitted BGNBDFitter; found {type(model).__name__}")
     days = _orders(transactions, customer_col, date_col)
+    check_unique(transactions, key, name="transactions")
     cal_end = _end_date(calibration_end, "calibration_end", days["day"].max())
     obs_end = _end_date(observation_end, "observation_end", days["day"].max())
     if obs_end <= cal_end:

@@ -203,6 +203,7 @@ class GammaGammaFitter(_Fitter):
     """
 
     _names = ("p", "q", "gamma")
+    _model = "Gamma-Gamma"
 
     def fit(
         self,
@@ -231,6 +232,20 @@ class GammaGammaFitter(_Fitter):
         -------
         GammaGammaFitter
             ``self``, fitted.
+
+        Raises
+        ------
+        ValueError
+            If the data cannot identify the model: fewer than 30 customers
+            with repeat purchases (10 per parameter, weights counted; spend is
+            seen only in repeat purchases), or fewer than 4 distinct rows
+            among them. See :mod:`crm_course.clv.fitting`.
+
+        Notes
+        -----
+        Rows are not checked for repeated customers: a summary has no key
+        column, and identical rows are expected (``weights`` counts them).
+        Build it with one row per member, as :func:`rfm_summary` does.
         """
         frame = _spend_input(summary, frequency, monetary_value)
         w = _weights_input(weights, len(frame))
@@ -244,6 +259,11 @@ class GammaGammaFitter(_Fitter):
             {"x": x_all[keep], "z": frame["monetary_value"].to_numpy(dtype=float)[keep]}, w[keep]
         )
         x, z = rows["x"], rows["z"]
+        self._check_identified(float(w.sum()), len(counts), informative=float(counts.sum()),
+                               informative_label="customers with repeat purchases (frequency > 0)",
+                               informative_params=3,
+                               why="spend is seen only in repeat purchases, so every parameter is learnt from "
+                                   "those customers alone")
         # Start where the population mean p * gamma / (q - 1) equals the sample mean.
         start = np.array([1.0, 2.0, _dot(counts, z) / counts.sum()])
 

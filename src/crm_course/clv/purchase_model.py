@@ -132,7 +132,7 @@ class _PurchaseModel(_Fitter, _PlotMethods):
                              f"found {float(arr[bad].flat[0])!r}")
         return arr
 
-    def _check_identified(self, x: np.ndarray, tx: np.ndarray, T: np.ndarray, w: np.ndarray) -> None:
+    def _check_data(self, x: np.ndarray, tx: np.ndarray, T: np.ndarray, w: np.ndarray) -> None:
         """Refuse data that cannot identify the parameters (subclasses add their own rules)."""
         if not (w[x > 0] > 0).any():
             raise ValueError(
@@ -189,7 +189,9 @@ class _PurchaseModel(_Fitter, _PlotMethods):
                                   "tx": frame["recency"].to_numpy(dtype=float),
                                   "T": frame["T"].to_numpy(dtype=float)}, w)
         x, tx, T_ = rows["x"], rows["tx"], rows["T"]
-        self._check_identified(x, tx, T_, counts)
+        self._check_data(x, tx, T_, counts)
+        # the sample-size rule every fitter shares (crm_course.clv.fitting): enough members per parameter
+        self._check_identified(float(counts.sum()), len(counts))
         loglik = self._likelihood(x, tx, T_, counts)
         theta, result = _maximise(loglik, self._start(x, tx, T_, counts), counts.sum())
         cov = _covariance(lambda th: loglik(th, True)[1], theta, result.message)

@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from crm_course.clv.checks import _day, _first_bad, _unit_days
-from crm_course.validation import check_frame
+from crm_course.validation import check_frame, check_unique
 
 __all__ = [
     "calibration_holdout",
@@ -99,6 +99,7 @@ def rfm_summary(
     customer_col: str = "customer_id",
     date_col: str = "order_date",
     value_col: str | None = "order_value",
+    key: str | None = "order_id",
 ) -> pd.DataFrame:
     """Summarise a transactions table into one (frequency, recency, T) row per customer.
 
@@ -120,6 +121,10 @@ def rfm_summary(
         (365.25 / 12 days).
     customer_col, date_col, value_col : str
         Column names; ``value_col=None`` skips the spend.
+    key : str or None, default "order_id"
+        Column of ``transactions`` that identifies an order: a repeated value
+        is an error (it would be counted twice). Checked when the table has the
+        column; ``None`` skips the check.
 
     Returns
     -------
@@ -147,6 +152,7 @@ def rfm_summary(
     unit = _unit_days(time_unit)
     end = _day(observation_end, "observation_end")
     daily = _daily(transactions, customer_col, date_col, value_col)
+    check_unique(transactions, key, name="transactions")
     daily = daily[daily["day"] <= end]
     if daily.empty:
         raise ValueError(
@@ -169,6 +175,7 @@ def calibration_holdout(
     customer_col: str = "customer_id",
     date_col: str = "order_date",
     value_col: str | None = "order_value",
+    key: str | None = "order_id",
 ) -> pd.DataFrame:
     """Split transactions into a calibration summary and the holdout outcome.
 
@@ -188,6 +195,10 @@ def calibration_holdout(
         Last day of the holdout period (inclusive); after ``calibration_end``.
     time_unit, customer_col, date_col, value_col
         As for :func:`rfm_summary`.
+    key : str or None, default "order_id"
+        Column of ``transactions`` that identifies an order: a repeated value
+        is an error (it would be counted twice). Checked when the table has the
+        column; ``None`` skips the check.
 
     Returns
     -------
@@ -219,6 +230,7 @@ def calibration_holdout(
             f"observation_end: expected a day after calibration_end {cal_end.date()}; found {obs_end.date()}"
         )
     daily = _daily(transactions, customer_col, date_col, value_col)
+    check_unique(transactions, key, name="transactions")
     calibration = daily[daily["day"] <= cal_end]
     if calibration.empty:
         raise ValueError(

@@ -159,7 +159,9 @@ def customer_lifetime_value(
     spend : GammaGammaFitter
         Fitted spend model.
     summary : pandas.DataFrame
-        Columns ``frequency``, ``recency``, ``T`` and ``monetary_value``.
+        Columns ``frequency``, ``recency``, ``T`` and ``monetary_value``, one
+        row per member (as :func:`rfm_summary` builds it). A summary has no
+        key column, so repeated rows are not detected: each row is valued.
     margin : float
         Share of spend kept as margin, in [0, 1].
     time_unit : {"D", "W", "M", "Q", "Y"}

@@ -82,6 +82,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,7 +94,7 @@ from crm_course.kopilka.assumptions import (
     BoardAssumptions,
     _check_assumptions,
 )
-from crm_course.validation import check_frame
+from crm_course.validation import check_frame, check_range, check_unique
 
 __all__ = [
     "COX_TERMS",
@@ -105,7 +106,6 @@ __all__ = [
     "board_case",
     "staff_changes",
 ]
-
 
 
 #: The tables :func:`board_case` reads (the campaign's table is ``offer_experiment``).
@@ -238,7 +238,26 @@ def _check_tables(tables: Any) -> dict[str, pd.DataFrame]:
     }
     for name, columns in checks.items():
         check_frame(tables[name], columns, name=f"tables[{name!r}]")
+    check_range(tables["offer_experiment"], "offer_cost", low=0, name="tables['offer_experiment']")
+    ids = tables["customers"]["customer_id"]
+    check_unique(tables["customers"], "customer_id", name="tables['customers']")
+    for name in ("customers", "transactions", "contacts", "offer_experiment"):
+        unknown = ~tables[name]["customer_id"].isin(ids.dropna())
+        if unknown.any():  # a missing id, or ids read as another type than the members'
+            raise ValueError(f"tables[{name!r}]: {int(unknown.sum())} row(s) have a customer_id that is not a member "
+                             f"of tables['customers'], e.g. {tables[name].loc[unknown, 'customer_id'].iloc[0]!r}")
     return {name: tables[name] for name in TABLES_NEEDED}
+
+
+@contextmanager
+def _reading(*names: str):
+    """Name the tables a step reads in its errors (the helpers call their data 'data', 'panel', ...)."""
+    try:
+        yield
+    except ValueError as exc:
+        if str(exc).startswith("tables"):
+            raise
+        raise ValueError(f"{' and '.join(f'tables[{n!r}]' for n in names)}: {exc}") from None
 
 
 def _rng(rng: Any) -> np.random.Generator:
@@ -278,8 +297,8 @@ def staff_changes(
         Agents (one row each) or contacts joined to their agents, with the
         0/1 or True/False columns ``paid_on_time``, ``shared_desk``,
         ``empowered`` and ``fit`` (or the three criteria columns of
-        :data:`crm_course.ratings.CRITERIA`, from which ``fit`` is
-        made).
+        :data:`crm_course.ratings.CRITERIA`, from which ``fit`` is made).
+        Averages over the rows as given: no key is checked.
     assumptions : BoardAssumptions, optional
         Which levers the chosen package holds, and the training hours.
     fit : str
@@ -642,10 +661,14 @@ def board_case(
     t = _check_tables(tables)
     when = _periods(t["transactions"], a)
 
-    value = _member_value(t, a, when)
-    target = _targeting(t, a)
-    staff = _staff(t, a)
-    ret = _retention(t, a, when)
+    with _reading("transactions", "contacts"):
+        value = _member_value(t, a, when)
+    with _reading("offer_experiment", "transactions"):
+        target = _targeting(t, a)
+    with _reading("agents", "contacts"):
+        staff = _staff(t, a)
+    with _reading("contacts", "transactions", "customers"):
+        ret = _retention(t, a, when)
 
     last_year = value["last_year"]
     r = value["retention"]
@@ -672,8 +695,9 @@ def board_case(
     annuity = float(np.sum((1 + a.discount_rate) ** -np.arange(1, a.horizon_years + 1)))
     # The one-off cost spread over the horizon as an annuity, so that a year's cost includes its share.
     equivalent_annual_cost = costs["process_upfront"] / annuity + costs["process_annual"] + costs["people_annual"]
-    fit = _crm_fit(t, a, when, inputs["members"], inputs["margin_per_member"][0], inputs["retention"][0],
-                   equivalent_annual_cost)
+    with _reading("merchant_panel", "transactions", "customers"):
+        fit = _crm_fit(t, a, when, inputs["members"], inputs["margin_per_member"][0], inputs["retention"][0],
+                       equivalent_annual_cost)
     no_staff = {"engagement_gain": 0.0}
     no_offers = {"campaigns_per_year": 0.0}
     variants = {

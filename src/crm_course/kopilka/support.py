@@ -41,7 +41,7 @@ import pandas as pd
 
 from crm_course.formulas import _check_name
 from crm_course.ratings import CRITERIA
-from crm_course.validation import check_frame, check_number, check_range
+from crm_course.validation import check_frame, check_number, check_range, check_unique
 
 __all__ = [
     "support_frame",
@@ -64,6 +64,7 @@ def support_frame(
     centre: float = 60.0,
     scale: tuple[int, int] = (1, 5),
     dissatisfied_at: int = 2,
+    contact_key: str | None = "contact_id",
 ) -> pd.DataFrame:
     """Join each support contact to its agent and add the chapter's variables.
 
@@ -91,6 +92,10 @@ def support_frame(
         number in this range.
     dissatisfied_at : int
         Scores at or below this count as dissatisfied.
+    contact_key : str or None, default "contact_id"
+        Column of ``contacts`` that identifies a support contact: a repeated
+        value is an error (it would be counted twice). Checked when the table
+        has the column; ``None`` skips the check.
 
     Returns
     -------
@@ -128,6 +133,7 @@ def support_frame(
     high = check_number(scale[1], "scale[1]", low=low + 2, integer=True)
     check_number(dissatisfied_at, "dissatisfied_at", low=low, high=high - 1, integer=True)
     check_frame(contacts, {agent: "any", csat: "numeric", payout: "bool", resolution: "bool"}, name="contacts")
+    check_unique(contacts, contact_key, name="contacts")
     check_range(contacts, csat, low=low, high=high, name="contacts")
     if not (contacts[csat] == np.round(contacts[csat])).all():
         raise ValueError(f"contacts: column {csat!r} should hold whole-number scores; found values such as "
