@@ -107,6 +107,7 @@ from crm_course.clv.bgnbd import BGNBDFitter, simulate_bgnbd
 from crm_course.clv.evaluation import holdout_validation, repeat_purchase_tracking
 from crm_course.clv.gamma_gamma import GammaGammaFitter, simulate_gamma_gamma
 from crm_course.clv.summary import calibration_holdout, rfm_summary
+from crm_course.clv.summary_sql import rfm_summary_sql
 from crm_course.clv.value import (
     clv_contractual,
     clv_sensitivity,
@@ -123,6 +124,7 @@ __all__ = [
     "holdout_validation",
     "repeat_purchase_tracking",
     "rfm_summary",
+    "rfm_summary_sql",
     "simulate_bgnbd",
     "simulate_gamma_gamma",
 ]
