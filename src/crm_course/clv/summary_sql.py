@@ -291,9 +291,12 @@ def _connect(config: Mapping[str, Any] | None):
     if config is not None and not isinstance(config, Mapping):
         raise ValueError(f"duckdb_config: expected a dict of DuckDB settings; found {type(config).__name__}")
     try:
-        return duckdb.connect(config=dict(config or {}))
+        con = duckdb.connect(config=dict(config or {}))
     except duckdb.Error as error:
         raise ValueError(f"duckdb_config: DuckDB refused the settings {dict(config or {})}: {error}") from None
+    # No progress bar: DuckDB would print it into the caller's output (a notebook, a log).
+    con.execute("SET enable_progress_bar = false")
+    return con
 
 
 def _check_files(con, source: str, customer: str, date: str, value: str | None, end: pd.Timestamp) -> int:
