@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import sys
 
+import duckdb  # the `scale` extra for users; in the dev group, so these tests always run
 import numpy as np
 import pandas as pd
 import pytest
 
-duckdb = pytest.importorskip("duckdb")  # in the dev environment; the `scale` extra for users
-
-from crm_course.clv import BGNBDFitter, rfm_summary, rfm_summary_sql  # noqa: E402
-from crm_course.clv import summary_sql  # noqa: E402
-from crm_course.data import load  # noqa: E402
+from crm_course.clv import BGNBDFitter, rfm_summary, rfm_summary_sql, summary_sql
+from crm_course.data import load
 
 COLUMNS = ["customer_id", "order_date", "order_value"]
 

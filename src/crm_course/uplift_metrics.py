@@ -117,12 +117,12 @@ defaults. Inputs are checked and never modified.
 References
 ----------
 Gutierrez, P., & Gérardy, J.-Y. (2017). Causal inference and uplift modelling:
-A review of the literature. *Proceedings of the International Conference on
-Predictive Applications and APIs*, PMLR 67, 1–13.
+A review of the literature. *Proceedings of the 3rd International Conference
+on Predictive Applications and APIs*, PMLR 67, 1–13.
 
 Radcliffe, N. J. (2007). Using control groups to target on predicted lift:
-Building and assessing uplift models. *Direct Marketing Analytics Journal*,
-1, 14–21.
+Building and assessing uplift models. *Direct Marketing Analytics Journal*
+(Direct Marketing Association Analytics Council), 14–21.
 
 Radcliffe, N. J., & Surry, P. D. (2011). Real-world uplift modelling with
 significance-based uplift trees. Stochastic Solutions, Technical Report
@@ -159,7 +159,7 @@ __all__ = [
 ]
 
 #: Largest number of (replicate x customer) cells held at once by the bootstrap.
-_CELLS_PER_CHUNK = 4_000_000
+_CELLS_PER_CHUNK = 2_000_000
 
 
 def _experiment(df, score, outcome, arm, treatment, control, arms):
