@@ -16,9 +16,10 @@ every SQL engine runs in parallel and out of core; a customer base of a
 hundred million orders is summarised on a laptop in DuckDB, and one of
 billions in a warehouse with the same text. The BG/NBD and Pareto/NBD
 likelihoods depend on a customer only through (frequency, recency, T), so
-``distinct=True`` returns a few hundred thousand weighted rows at most
-(dates are whole days), which the fitters take with ``weights=`` on one
-machine. DuckDB is an optional dependency: install ``crm-course[scale]``.
+``distinct=True`` returns the distinct rows with their counts: as dates are
+whole days, far fewer rows than customers (about 150,000 for a million
+CDNOW-like customers, see :mod:`crm_course.clv`), which the fitters take with
+``weights=`` on one machine. DuckDB is an optional dependency: install ``crm-course[scale]``.
 
 The text follows the pandas path exactly (a test checks row for row): orders
 on one calendar day are one purchase occasion with their values added up;
@@ -296,6 +297,10 @@ def _connect(config: Mapping[str, Any] | None):
         raise ValueError(f"duckdb_config: DuckDB refused the settings {dict(config or {})}: {error}") from None
     # No progress bar: DuckDB would print it into the caller's output (a notebook, a log).
     con.execute("SET enable_progress_bar = false")
+    if "preserve_insertion_order" not in (config or {}):
+        # Every result that needs an order says ORDER BY; without the guarantee the passes use
+        # less memory and about 15% less CPU.
+        con.execute("SET preserve_insertion_order = false")
     return con
 
 
