@@ -61,10 +61,38 @@ def test_without_values_and_with_other_column_names(kopilka, tmp_path):
     _same(rfm_summary(renamed, "2024-12-29", **names), rfm_summary(path, "2024-12-29", **names))
 
 
-def test_several_passes_give_the_same_summary(kopilka, monkeypatch):
-    orders, parquet, _ = kopilka
+def test_several_passes_give_the_same_summary_and_leave_no_files(kopilka, monkeypatch, tmp_path):
+    orders, parquet, csv = kopilka
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(summary_sql.tempfile, "tempdir", str(scratch))  # where the split is written
+    seen = []
+
+    def spy(con, source, passes, end, sql_args):
+        seen.append(passes)
+        return real(con, source, passes, end, sql_args)
+
+    real = summary_sql._by_partitions
+    monkeypatch.setattr(summary_sql, "_by_partitions", spy)
+    folders = []
+    real_folder = summary_sql.tempfile.TemporaryDirectory
+
+    class Folder(real_folder):
+        def __enter__(self):
+            folders.append(self.name)
+            return super().__enter__()
+
+    monkeypatch.setattr(summary_sql.tempfile, "TemporaryDirectory", Folder)
     monkeypatch.setattr(summary_sql, "ROWS_PER_PASS", 20_000)  # 74,684 orders: four passes
-    _same(rfm_summary(orders, "2024-12-29"), rfm_summary(parquet, "2024-12-29"))
+    expected = rfm_summary(orders, "2024-06-30")
+    _same(expected, rfm_summary(parquet, "2024-06-30"))
+    monkeypatch.setattr(summary_sql, "ROWS_PER_PASS", 1_000)  # 75 passes, capped at MAX_PASSES
+    monkeypatch.setattr(summary_sql, "MAX_PASSES", 7)
+    _same(expected, rfm_summary(csv, "2024-06-30"))
+    _same(rfm_summary(orders, "2024-06-30", value_col=None), rfm_summary(csv, "2024-06-30", value_col=None))
+    assert seen == [4, 7, 7]
+    assert len(folders) == 3 and all(f.startswith(str(scratch)) for f in folders)
+    assert list(scratch.iterdir()) == []  # every split deleted
 
 
 def test_a_list_of_files_and_a_glob(kopilka, tmp_path):
