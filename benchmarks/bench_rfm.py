@@ -162,8 +162,8 @@ def main(sizes: list[int]) -> None:
     for n, w, r in rows:
         print(f"| {n:,} | {r['customers']:,} | {w['mb']:,.0f} | {w['seconds']:.1f} | {r['seconds']:.1f} | "
               f"{r['cpu_seconds']:.1f} | {n / r['seconds']:,.0f} | {r['peak_mb']:,.0f} | {r['baseline_mb']:,.0f} |")
-    print("\nCPU time is summed over threads: on an otherwise idle machine the wall time is about CPU time / "
-          f"{THREADS}; more means the cores were shared with other work.")
+    print(f"\nCPU time is summed over DuckDB's {THREADS} threads; a wall time well above CPU time / {THREADS} "
+          "means the threads did not overlap or the cores were busy with other work.")
     print("\n### The pandas path on the same files, for reference\n")
     print("| orders | reading into a DataFrame (s) | summary (s) | peak memory (MB) | same customers as DuckDB |")
     print("|---:|---:|---:|---:|:---|")

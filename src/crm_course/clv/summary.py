@@ -121,7 +121,7 @@ def rfm_summary(
     streams; beyond 6.25 million orders the log is first split by customer
     into a temporary folder (about the size of the log on disk) and
     summarised part by part, so memory stays about flat: 100 million orders
-    take about 45 CPU-seconds and 1 GB (``benchmarks/bench_rfm.py``). The
+    took 52 s and 1 GB on two cores (``benchmarks/bench_rfm.py``). The
     result is the same, row for row, as the DataFrame path's.
 
     Parameters
