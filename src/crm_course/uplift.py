@@ -22,8 +22,12 @@ are in :mod:`crm_course.experiments`; the value of a conversion comes from
   incentive paid to every converter who received it;
 * :func:`targeting_value` — what a targeting rule earns per customer of the
   base, estimated on held-out randomised customers;
-* :func:`uplift_curve` — the profit (or Qini-style) curve of targeting customers
-  in order of a score.
+* :func:`uplift_curve` — the cumulative incremental gain (for profit, the profit
+  curve) of targeting customers in order of a score, with confidence intervals.
+
+Metrics that compare rankings — the Qini curve and coefficient, the uplift
+curve of Gutierrez & Gérardy, AUUC, bootstrap bands and a Qini plot — are in
+:mod:`crm_course.uplift_metrics`.
 
 A targeting rule must be judged on customers its model has not seen, otherwise
 the model's own noise looks like skill. Because the arm was randomised, also
@@ -532,17 +536,22 @@ def uplift_curve(
     level: float = 0.95,
     key: str | None = "customer_id",
 ) -> pd.DataFrame:
-    """Cumulative gain of targeting customers in order of a score (profit or Qini curve).
+    """Cumulative incremental gain of targeting customers in order of a score (a gain or profit curve).
 
     Customers are ranked by ``score``, highest first; for each share *q* the
     top *q* are targeted and the value :math:`q(\\bar y_{t,S} - \\bar y_{c,S})`
     of :func:`targeting_value` is computed on held-out randomised customers.
     With profit as the outcome this is the *profit curve* (the programme's
     gain per customer of the base against sending nothing); with a 0/1
-    conversion it is the uplift (Qini-style) curve of extra conversions per
-    customer (Radcliffe & Surry, 2011). At *q* = 0 nobody is targeted (gain
-    0); at *q* = 1 everybody is. ``random`` is the straight line a score
-    without information would give: *q* times the gain of targeting all.
+    conversion it is the cumulative gain in extra conversions per customer,
+    the uplift curve of Gutierrez & Gérardy (2017) divided by the number of
+    customers. It is *not* a Qini curve, which scales the control arm to the
+    treated one (:func:`crm_course.uplift_metrics.qini_curve`, where the
+    Qini coefficient, AUUC and bootstrap bands are too). At *q* = 0 nobody
+    is targeted (gain 0); at *q* = 1 everybody is. ``random`` is the
+    straight line a score without information would give: *q* times the
+    gain of targeting all. Ties in the score are broken by the order of the
+    rows, and *q n* is rounded to whole customers.
 
     Parameters
     ----------

@@ -121,6 +121,7 @@ from crm_course.clv.plots import (
 )
 from crm_course.clv.sbg import SBGFitter, simulate_sbg
 from crm_course.clv.summary import calibration_holdout, rfm_summary
+from crm_course.clv.summary_sql import rfm_summary_sql
 from crm_course.clv.value import (
     clv_contractual,
     clv_sensitivity,
@@ -160,6 +161,7 @@ __all__ = [
     "probability_alive_matrix",
     "repeat_purchase_tracking",
     "rfm_summary",
+    "rfm_summary_sql",
     "simulate_bgbb",
     "simulate_bgnbd",
     "simulate_gamma_gamma",
