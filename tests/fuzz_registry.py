@@ -281,6 +281,43 @@ def npv_draws() -> pd.DataFrame:
     return npv_monte_carlo(inputs, costs, n_draws=500, rng=np.random.default_rng(1))
 
 
+@cache
+def unit_effect_table() -> pd.DataFrame:
+    from crm_course.effect_heterogeneity import unit_effects
+
+    return unit_effects(world().tables["merchant_panel"], moderator="customer_heterogeneity")
+
+
+@cache
+def qini_table() -> pd.DataFrame:
+    from crm_course.uplift_metrics import qini_band
+
+    return qini_band(campaign_profit(), "score", rng=1, n_boot=20, shares=[0, 0.25, 0.5, 0.75, 1])
+
+
+def drawn(draw: Callable[..., Any]) -> Callable[..., pd.Series]:
+    """A plotting function called on an Axes of its own (Agg backend): the result is the numbers it drew.
+
+    The y values of every line and the height of every bar are the headline (so a NaN drawn silently fails);
+    the figure is closed whatever happens, so that hundreds of calls leak no figures.
+    """
+    def call(**frames: pd.DataFrame) -> pd.Series:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots()
+        try:
+            draw(ax=ax, **frames)
+            ys = [np.asarray(line.get_ydata(), dtype=float).ravel() for line in ax.lines]
+            ys += [np.array([patch.get_height()], dtype=float) for patch in ax.patches]
+            return pd.Series(np.concatenate(ys) if ys else np.array([], dtype=float))
+        finally:
+            plt.close(fig)
+    return call
+
+
 # --- the columns of Kopilka's tables, by role ---------------------------------------------------------
 
 ORDERS = dict(keys=("order_id",), ids=("customer_id",), dates=("order_date",),
@@ -313,11 +350,13 @@ def _passes(_: None) -> pd.Series:
 
 
 def _entries() -> list[Entry]:
-    from crm_course import (concentration, experiments, finance, mediation, multilevel, profitability, ratings,
-                            regression, retention, segmentation, spend_models, survival, uplift)
+    from crm_course import (concentration, effect_heterogeneity, experiments, finance, mediation, multilevel,
+                            profitability, ratings, regression, retention, segmentation, spend_models, survival,
+                            uplift, uplift_metrics)
     from crm_course import panel as panel_methods
     from crm_course import clv, data, event_study, validation
     from crm_course.kopilka import board, support as ksupport, truth
+    from crm_course.clv import comparison as clv_comparison, plots as clv_plots
 
     orders = _f(table("transactions"), ORDERS)
     orders_dates = _f(table("transactions"), keys=("order_id",), ids=("customer_id",), dates=("order_date",))
@@ -332,6 +371,10 @@ def _entries() -> list[Entry]:
                      flags=("payout_received", "first_contact_resolution"))
     agents = _f(table("agents"), keys=("agent_id",), ids=("agent_id",), numeric=("engagement",),
                 flags=("empowered", "interested_in_autonomy", "able", "respected"))
+    rfm_frame = Frame(summary, numeric=("frequency", "recency", "T"), names=("summary",))
+    holdout_frame = Frame(holdout, numeric=("frequency", "recency", "T", "frequency_holdout", "duration_holdout"),
+                          names=("data",))
+    qini_frame = _f(campaign_profit, labels=("arm",), flags=("converted",), numeric=("score",), names=("data",))
 
     return [
         # concentration: one row per member
@@ -567,7 +610,9 @@ def _entries() -> list[Entry]:
               {"summary_": Frame(summary, numeric=("frequency",), money=("monetary_value",), names=("summary",))},
               headline=columns_of("estimate", "std_error")),
         Entry("crm_course.clv.value.customer_lifetime_value",
-              lambda summary_: clv.customer_lifetime_value(bgnbd(), gamma_gamma(), summary_, margin=0.1),
+              lambda summary_: clv.customer_lifetime_value(bgnbd(), gamma_gamma(), summary_, margin=0.1,
+                                                           time_unit="W", period="M", horizon=12,
+                                                           discount_rate=clv.periodic_rate(0.15, "Y", "M")),
               {"summary_": Frame(summary, numeric=("frequency", "recency", "T"), money=("monetary_value",),
                                  names=("summary",))}),
         Entry("crm_course.clv.evaluation.holdout_validation",
@@ -578,6 +623,50 @@ def _entries() -> list[Entry]:
               lambda transactions: clv.repeat_purchase_tracking(bgnbd_calibration(), transactions, CALIBRATION_END,
                                                                 END),
               {"transactions": orders_dates}, headline=columns_of("actual", "predicted")),
+        Entry("crm_course.clv.comparison.frequency_histogram",
+              lambda summary_: clv_comparison.frequency_histogram(bgnbd(), summary_),
+              {"summary_": rfm_frame}, headline=columns_of("actual", "expected", "chi_square")),
+        Entry("crm_course.clv.comparison.holdout_errors",
+              lambda data_: clv_comparison.holdout_errors({"BG/NBD": bgnbd_calibration()}, data_),
+              {"data_": holdout_frame}),
+        Entry("crm_course.clv.plots.plot_period_transactions",
+              drawn(lambda ax, summary_: clv_plots.plot_period_transactions(bgnbd(), summary_, ax=ax)),
+              {"summary_": rfm_frame}),
+        Entry("crm_course.clv.plots.plot_calibration_vs_holdout",
+              drawn(lambda ax, data_: clv_plots.plot_calibration_vs_holdout(bgnbd_calibration(), data_, ax=ax)),
+              {"data_": holdout_frame}),
+        Entry("crm_course.clv.plots.plot_tracking",
+              drawn(lambda ax, transactions: clv_plots.plot_tracking(bgnbd_calibration(), transactions,
+                                                                     CALIBRATION_END, END, ax=ax)),
+              {"transactions": orders_dates}),
+        # effect heterogeneity: unit effects from the panel, and their spread
+        Entry("crm_course.effect_heterogeneity.unit_effects",
+              lambda panel: effect_heterogeneity.unit_effects(panel, moderator="customer_heterogeneity"),
+              {"panel": _f(table("merchant_panel"), PANEL, numeric=("customer_heterogeneity",))},
+              headline=columns_of("effect", "std_error", "customer_heterogeneity")),
+        Entry("crm_course.effect_heterogeneity.effect_spread",
+              lambda effects: effect_heterogeneity.effect_spread(effects, moderator="customer_heterogeneity",
+                                                                 center=0.5).predict([0.2, 0.5, 0.8]),
+              {"effects": Frame(unit_effect_table, numeric=("effect", "std_error", "customer_heterogeneity"))}),
+        Entry("crm_course.mediation.mediation_sensitivity",
+              lambda data: mediation.mediation_sensitivity(data, rho=[-0.5, 0.0, 0.5]),
+              {"data": Frame(per_agent, flags=("empowered",), numeric=("engagement",),
+                             bounded={"mean_csat": CSAT})},
+              headline=lambda result: np.append(_numbers(result[["rho", "acme"]]), result.attrs["rho_at_zero"])),
+        # uplift metrics: rankings scored on the experiment
+        Entry("crm_course.uplift_metrics.qini_curve", lambda data: uplift_metrics.qini_curve(data, "score"),
+              {"data": qini_frame}),
+        Entry("crm_course.uplift_metrics.qini_coefficient",
+              lambda data: uplift_metrics.qini_coefficient(data, "score", n_boot=20, rng=1),
+              {"data": qini_frame}),
+        Entry("crm_course.uplift_metrics.auuc", lambda data: uplift_metrics.auuc(data, "score", n_boot=20, rng=1),
+              {"data": qini_frame}),
+        Entry("crm_course.uplift_metrics.qini_band",
+              lambda data: uplift_metrics.qini_band(data, "score", rng=1, n_boot=20, shares=[0, 0.5, 1]),
+              {"data": qini_frame}),
+        Entry("crm_course.uplift_metrics.plot_qini",
+              drawn(lambda ax, curves: uplift_metrics.plot_qini(curves, ax=ax)),
+              {"curves": Frame(qini_table, numeric=("share_targeted", "qini", "random"))}),
         # finance
         Entry("crm_course.finance.npv_summary", lambda draws: finance.npv_summary(draws),
               {"draws": Frame(npv_draws, numeric=("npv", "roi"))}),

@@ -267,6 +267,8 @@ def test_bad_input_gives_a_valid_result_or_a_clear_value_error(entry, kind, opti
 #: Public names that take DataFrames but are not fuzzed, and why.
 NOT_FUZZED = {
     "crm_course.event_study.EventStudy": "a result container that event_study() builds; it takes no input data",
+    "crm_course.effect_heterogeneity.EffectSpread": "a result container that effect_spread() builds; it takes no "
+                                                    "input data",
     "crm_course.kopilka.board.BoardCase": "a result container that board_case() builds; it takes no input data",
     "crm_course.tables.RegressionTable": "a result container that regression_table() builds from fitted models",
     "crm_course.world.World": "the simulation's output, built by simulate(); it takes no input data",

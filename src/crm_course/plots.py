@@ -9,7 +9,7 @@ from __future__ import annotations
 
 __all__ = ["CURRENCY", "PALETTE", "money_axis", "percent_axis", "set_style"]
 
-#: Okabe–Ito colour-blind-safe palette (black left out: it is kept for text).
+#: Okabe–Ito colour-blind-safe palette, without black (kept for text).
 PALETTE = [
     "#0072B2",  # blue
     "#E69F00",  # orange

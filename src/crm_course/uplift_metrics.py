@@ -148,7 +148,7 @@ import pandas as pd
 
 from crm_course.experiments import ARMS, _check_level, _score
 from crm_course.uplift import _evaluation_rows
-from crm_course.validation import check_number
+from crm_course.validation import check_frame, check_number
 
 __all__ = [
     "auuc",
@@ -594,6 +594,8 @@ def plot_qini(
         if not isinstance(c, pd.DataFrame) or not {"share_targeted", "qini", "random"} <= set(c.columns):
             raise ValueError(f"curves[{label!r}]: expected a DataFrame from qini_curve or qini_band "
                              "(columns share_targeted, qini, random)")
+        band = [col for col in ("ci_low", "ci_high") if col in c.columns]
+        check_frame(c, dict.fromkeys(["share_targeted", "qini", "random", *band], "numeric"), name=f"curves[{label!r}]")
     check_number(scale, "scale", low=0, inclusive=False)
     if ax is None:
         _, ax = plt.subplots()

@@ -371,7 +371,7 @@ class BGNBDFitter(_PurchaseModel):
             If the data cannot identify the model: fewer than 40 members (10
             per parameter, weights counted), fewer than 20 repeat buyers (the
             drop-out parameters ``a`` and ``b`` are learnt from them alone),
-            or fewer than 5 distinct rows. See :mod:`crm_course.clv.fitting`.
+            or fewer than 5 distinct rows. See ``crm_course.clv.fitting``.
 
         Notes
         -----

@@ -239,7 +239,7 @@ class GammaGammaFitter(_Fitter):
             If the data cannot identify the model: fewer than 30 customers
             with repeat purchases (10 per parameter, weights counted; spend is
             seen only in repeat purchases), or fewer than 4 distinct rows
-            among them. See :mod:`crm_course.clv.fitting`.
+            among them. See ``crm_course.clv.fitting``.
 
         Notes
         -----

@@ -43,6 +43,10 @@ from crm_course.clv.checks import _RFM, _array, _first_bad, _rfm_input, _weights
 from crm_course.clv.fitting import _covariance, _distinct, _dot, _Fitter, _maximise, _softplus
 from crm_course.clv.plots import _PlotMethods
 
+#: Internal: only the private base class of the fitters lives here; the public fitters are
+#: re-exported by :mod:`crm_course.clv`.
+__all__: list[str] = []
+
 
 def _check_discrete(frame: pd.DataFrame, *, name: str) -> None:
     """Whole opportunities, and x transactions need at least x opportunities up to the last one."""

@@ -19,7 +19,7 @@ Both take any transactions DataFrame with the column names as arguments;
 Kopilka's names (``customer_id``, ``order_date``, ``order_value``) are only the
 defaults. Inputs are checked and never modified. :func:`rfm_summary` also takes
 a path, a glob or a list of Parquet or CSV files and summarises them out of
-core in DuckDB, with the SQL of :func:`crm_course.clv.summary_sql.rfm_summary_sql`
+core in DuckDB, with the SQL of ``rfm_summary_sql``
 (the same text runs on Spark SQL or a warehouse).
 
 References
@@ -118,7 +118,7 @@ def rfm_summary(
 
     Given files instead of a DataFrame, the summary runs out of core in
     DuckDB (install ``crm-course[scale]``): the SQL of
-    :func:`~crm_course.clv.summary_sql.rfm_summary_sql` reads the files in
+    ``rfm_summary_sql`` reads the files in
     streams; beyond 6.25 million orders the log is first split by customer
     into a temporary folder (about the size of the log on disk) and
     summarised part by part, so memory stays about flat: 100 million orders

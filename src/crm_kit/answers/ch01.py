@@ -98,7 +98,7 @@ def _gini_orders() -> float:
     from crm_course import concentration
     from crm_course.data import load
 
-    return concentration.gini(load("transactions"), "order_value")
+    return concentration.gini(load("transactions"), "order_value", key="order_id")
 
 
 def _n_not_profitable() -> int:
