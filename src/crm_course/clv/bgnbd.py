@@ -93,8 +93,8 @@ import pandas as pd
 from crm_course.clv.checks import (
     _RFM,
     _array,
-    _check_generator,
     _rfm_input,
+    _simulation_inputs,
     _weights_input,
     _wrap,
 )
@@ -106,7 +106,6 @@ from crm_course.clv.fitting import (
     _softplus,
 )
 from crm_course.clv.purchase_model import _PurchaseModel
-from crm_course.validation import check_number
 
 __all__ = [
     "BGNBDFitter",
@@ -170,16 +169,7 @@ def simulate_bgnbd(
     >>> list(members.columns), members["T"].tolist()
     (['frequency', 'recency', 'T'], [39.0, 39.0, 39.0])
     """
-    n = int(check_number(n, "n", low=1, integer=True))
-    for value, label in ((r, "r"), (alpha, "alpha"), (a, "a"), (b, "b")):
-        check_number(value, label, low=0, inclusive=False)
-    _check_generator(rng)
-    T_arr = _array(T, "T", low=0, inclusive_low=False)
-    if T_arr.ndim > 1 or (T_arr.ndim == 1 and T_arr.shape != (n,)):
-        raise ValueError(f"T: expected a number or an array of {n} values; found shape {T_arr.shape}")
-    T_arr = np.broadcast_to(T_arr, (n,)).astype(float)
-    if period is not None:
-        check_number(period, "period", low=0, inclusive=False)
+    n, T_arr = _simulation_inputs(n, {"r": r, "alpha": alpha, "a": a, "b": b}, T, rng, period)
 
     lam = rng.gamma(r, 1.0 / alpha, n)
     # A Beta draw can underflow to 0 for small a; the geometric needs p > 0.

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crm_course.validation import check_frame
+from crm_course.validation import check_frame, check_number
 
 #: Length of each supported time unit in days; a month is an average month.
 TIME_UNITS = {"D": 1.0, "W": 7.0, "M": 365.25 / 12}
@@ -215,3 +215,23 @@ def _spend_input(summary: pd.DataFrame | None, frequency: Any, monetary_value: A
             f"spend); found {int(bad.sum())} row(s), e.g. {float(z[bad][0])!r}"
         )
     return frame
+
+
+def _simulation_inputs(n: Any, params: dict[str, Any], T: Any, rng: Any, period: Any) -> tuple[int, np.ndarray]:
+    """Check a continuous-time simulator's inputs; return ``n`` and ``T`` as one value per customer.
+
+    Shared by :func:`simulate_bgnbd`, :func:`simulate_mbgnbd` and :func:`simulate_pareto_nbd`:
+    ``n`` a positive whole number, every parameter > 0, ``rng`` a Generator, ``T`` > 0 (one value
+    or ``n``), ``period`` > 0 if given.
+    """
+    n = int(check_number(n, "n", low=1, integer=True))
+    for label, value in params.items():
+        check_number(value, label, low=0, inclusive=False)
+    _check_generator(rng)
+    T_arr = _array(T, "T", low=0, inclusive_low=False)
+    if T_arr.ndim > 1 or (T_arr.ndim == 1 and T_arr.shape != (n,)):
+        raise ValueError(f"T: expected a number or an array of {n} values; found shape {T_arr.shape}")
+    T_arr = np.broadcast_to(T_arr, (n,)).astype(float)
+    if period is not None:
+        check_number(period, "period", low=0, inclusive=False)
+    return n, T_arr

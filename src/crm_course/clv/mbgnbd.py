@@ -83,16 +83,13 @@ array([0.39 , 0.706])
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
 from crm_course.clv.bgnbd import _bgnbd_future
-from crm_course.clv.checks import _array, _check_generator
+from crm_course.clv.checks import _simulation_inputs
 from crm_course.clv.fitting import _dot, _softplus
 from crm_course.clv.purchase_model import _PurchaseModel
-from crm_course.validation import check_number
 
 __all__ = [
     "MBGNBDFitter",
@@ -154,16 +151,7 @@ def simulate_mbgnbd(
     >>> list(members.columns), members["T"].tolist()
     (['frequency', 'recency', 'T'], [39.0, 39.0, 39.0, 39.0])
     """
-    n = int(check_number(n, "n", low=1, integer=True))
-    for value, label in ((r, "r"), (alpha, "alpha"), (a, "a"), (b, "b")):
-        check_number(value, label, low=0, inclusive=False)
-    _check_generator(rng)
-    T_arr = _array(T, "T", low=0, inclusive_low=False)
-    if T_arr.ndim > 1 or (T_arr.ndim == 1 and T_arr.shape != (n,)):
-        raise ValueError(f"T: expected a number or an array of {n} values; found shape {T_arr.shape}")
-    T_arr = np.broadcast_to(T_arr, (n,)).astype(float)
-    if period is not None:
-        check_number(period, "period", low=0, inclusive=False)
+    n, T_arr = _simulation_inputs(n, {"r": r, "alpha": alpha, "a": a, "b": b}, T, rng, period)
 
     lam = rng.gamma(r, 1.0 / alpha, n)
     p = np.clip(rng.beta(a, b, n), 1e-300, 1.0)  # a Beta draw can underflow to 0; the geometric needs p > 0

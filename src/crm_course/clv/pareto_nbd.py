@@ -108,10 +108,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crm_course.clv.checks import _array, _check_generator
+from crm_course.clv.checks import _simulation_inputs
 from crm_course.clv.fitting import _dot
 from crm_course.clv.purchase_model import _PurchaseModel
-from crm_course.validation import check_number
 
 __all__ = [
     "ParetoNBDFitter",
@@ -172,16 +171,7 @@ def simulate_pareto_nbd(
     >>> list(members.columns), members["T"].tolist()
     (['frequency', 'recency', 'T'], [39.0, 39.0, 39.0])
     """
-    n = int(check_number(n, "n", low=1, integer=True))
-    for value, label in ((r, "r"), (alpha, "alpha"), (s, "s"), (beta, "beta")):
-        check_number(value, label, low=0, inclusive=False)
-    _check_generator(rng)
-    T_arr = _array(T, "T", low=0, inclusive_low=False)
-    if T_arr.ndim > 1 or (T_arr.ndim == 1 and T_arr.shape != (n,)):
-        raise ValueError(f"T: expected a number or an array of {n} values; found shape {T_arr.shape}")
-    T_arr = np.broadcast_to(T_arr, (n,)).astype(float)
-    if period is not None:
-        check_number(period, "period", low=0, inclusive=False)
+    n, T_arr = _simulation_inputs(n, {"r": r, "alpha": alpha, "s": s, "beta": beta}, T, rng, period)
 
     lam = rng.gamma(r, 1.0 / alpha, n)
     mu = rng.gamma(s, 1.0 / beta, n)

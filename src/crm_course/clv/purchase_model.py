@@ -39,8 +39,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crm_course.clv.checks import _RFM, _array, _first_bad, _rfm_input, _weights_input, _wrap
-from crm_course.clv.fitting import _covariance, _distinct, _dot, _Fitter, _maximise, _softplus
+from crm_course.clv.checks import (
+    _RFM,
+    _array,
+    _first_bad,
+    _rfm_input,
+    _weights_input,
+    _wrap,
+)
+from crm_course.clv.fitting import (
+    _covariance,
+    _distinct,
+    _dot,
+    _Fitter,
+    _maximise,
+    _softplus,
+)
 from crm_course.clv.plots import _PlotMethods
 
 #: Internal: only the private base class of the fitters lives here; the public fitters are
