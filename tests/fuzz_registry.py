@@ -272,6 +272,13 @@ def uplift_prediction() -> pd.DataFrame:
 
 
 @cache
+def direct_uplift_model():
+    from crm_course.uplift_learners import fit_transformed_outcome
+
+    return fit_transformed_outcome(campaign(), ["log_orders", "log_spend", "no_history", "log_recency", "tenure_years"])
+
+
+@cache
 def npv_draws() -> pd.DataFrame:
     from crm_course.finance import npv_monte_carlo
 
@@ -505,6 +512,11 @@ def _entries() -> list[Entry]:
         Entry("crm_course.uplift_learners.cross_fit_learner",
               lambda df: uplift_learners.cross_fit_learner(df, features),
               {"df": uplift_frame}, headline=columns_of("uplift"), max_examples=2),
+        Entry("crm_course.uplift_learners.DirectUpliftModel.predict", lambda df: direct_uplift_model().predict(df),
+              {"df": Frame(campaign, numeric=features, names=("data",))}),
+        Entry("crm_course.uplift_learners.DirectUpliftModel.average_effect",
+              lambda df: direct_uplift_model().average_effect(df),
+              {"df": Frame(campaign, numeric=features, names=("data",))}),
         Entry("crm_course.uplift_learners.policy_value", lambda df: uplift_learners.policy_value(df, "best"),
               {"df": _f(campaign_profit, EXPERIMENT, numeric=("profit",), labels=("best",))},
               headline=columns_of("value_per_customer", "se")),
