@@ -174,7 +174,8 @@ class DirectUpliftModel:
 
     Attributes
     ----------
-    method : {"transformed_outcome", "x_learner"}
+    method : str
+        ``"transformed_outcome"`` or ``"x_learner"``.
     features : list of str
     outcome, arm, treatment, control : str
     propensity : float
