@@ -142,7 +142,9 @@ def campaign() -> pd.DataFrame:
 def campaign_profit() -> pd.DataFrame:
     c = campaign()
     return c.assign(profit=c["margin_30d"] - c["offer_cost"], target=c["prior_orders"] > 1,
-                    score=c["prior_orders"].astype(float))
+                    score=c["prior_orders"].astype(float),
+                    best=np.where(c["prior_orders"] > 2, "personalised", np.where(c["prior_orders"] > 0, "generic",
+                                                                                  "none")))
 
 
 @cache
@@ -270,6 +272,13 @@ def uplift_prediction() -> pd.DataFrame:
 
 
 @cache
+def direct_uplift_model():
+    from crm_course.uplift_learners import fit_transformed_outcome
+
+    return fit_transformed_outcome(campaign(), ["log_orders", "log_spend", "no_history", "log_recency", "tenure_years"])
+
+
+@cache
 def npv_draws() -> pd.DataFrame:
     from crm_course.finance import npv_monte_carlo
 
@@ -352,7 +361,7 @@ def _passes(_: None) -> pd.Series:
 def _entries() -> list[Entry]:
     from crm_course import (concentration, effect_heterogeneity, experiments, finance, mediation, multilevel,
                             profitability, ratings, regression, retention, segmentation, spend_models, survival,
-                            uplift, uplift_metrics)
+                            uplift, uplift_learners, uplift_metrics)
     from crm_course import panel as panel_methods
     from crm_course import clv, data, event_study, validation
     from crm_course.kopilka import board, support as ksupport, truth
@@ -490,6 +499,27 @@ def _entries() -> list[Entry]:
               lambda df: uplift.uplift_curve(df, "score", shares=[0, 0.5, 1]),
               {"df": _f(campaign_profit, EXPERIMENT, numeric=("profit", "score"))},
               headline=columns_of("value_per_customer", "se", "random")),
+        # uplift models of the effect itself (transformed outcome, X-learner) and multi-action policies
+        Entry("crm_course.uplift_learners.transformed_outcome",
+              lambda df: uplift_learners.transformed_outcome(df).dropna(),
+              {"df": _f(table("offer_experiment"), EXPERIMENT, flags=("converted",))}),
+        Entry("crm_course.uplift_learners.fit_transformed_outcome",
+              lambda train: uplift_learners.fit_transformed_outcome(train, features).results["uplift"],
+              {"train": _f(campaign, EXPERIMENT, flags=("converted",), numeric=features, names=("train",))}),
+        Entry("crm_course.uplift_learners.fit_x_learner",
+              lambda train: uplift_learners.fit_x_learner(train, features).results["effect_treated"],
+              {"train": _f(campaign, EXPERIMENT, flags=("converted",), numeric=features, names=("train",))}),
+        Entry("crm_course.uplift_learners.cross_fit_learner",
+              lambda df: uplift_learners.cross_fit_learner(df, features),
+              {"df": uplift_frame}, headline=columns_of("uplift"), max_examples=2),
+        Entry("crm_course.uplift_learners.DirectUpliftModel.predict", lambda df: direct_uplift_model().predict(df),
+              {"df": Frame(campaign, numeric=features, names=("data",))}),
+        Entry("crm_course.uplift_learners.DirectUpliftModel.average_effect",
+              lambda df: direct_uplift_model().average_effect(df),
+              {"df": Frame(campaign, numeric=features, names=("data",))}),
+        Entry("crm_course.uplift_learners.policy_value", lambda df: uplift_learners.policy_value(df, "best"),
+              {"df": _f(campaign_profit, EXPERIMENT, numeric=("profit",), labels=("best",))},
+              headline=columns_of("value_per_customer", "se")),
         # panel and event study: one row per merchant and year
         Entry("crm_course.panel.compare_adopters", lambda panel: panel_methods.compare_adopters(panel),
               {"panel": _f(table("merchant_panel"), PANEL, numeric=("customer_heterogeneity", "employees"))},
