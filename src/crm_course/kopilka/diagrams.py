@@ -561,13 +561,13 @@ def causal_diagram(
     if not dashed_pairs <= set(pairs):
         raise ValueError(f"dashed: expected edges among {pairs}; found {sorted(dashed_pairs - set(pairs))}")
     ax = _get_axes(ax, figsize=(5.0, 3.0))
-    w, h = 3.0, 0.9
+    w, h = max(2.4, 0.18 * max(len(label) for label in places)), 0.9  # wide enough for the longest label
     boxes = {}
     colour_of = {label: PALETTE[i % len(PALETTE)] for i, label in enumerate(sorted(places))}  # same label, same colour
     for label, (x, y) in places.items():
         boxes[label] = (x - w / 2, y - h / 2, w, h)
         _box(ax, x - w / 2, y - h / 2, w, h, colour_of[label], gid=f"node:{label}", fill=0.25)
-        _label(ax, x, y, label, size=10, weight="bold", background=False)
+        _label(ax, x, y, label, size=9.5, weight="bold", background=False)
     for cause, effect in pairs:
         start = _edge_point(boxes[cause], places[effect])
         end = _edge_point(boxes[effect], places[cause])
@@ -638,13 +638,13 @@ def key_account_diagrams(axes: Any = None) -> tuple[Axes, Axes]:
             raise ValueError(f"axes: expected two matplotlib Axes (fig, axes = plt.subplots(1, 2)); found {len(axes)}")
     quality, meetings, growth = "relationship quality", "meetings", "growth"
     left = causal_diagram(
-        {quality: (5.0, 3.2), meetings: (1.6, 0.8), growth: (8.4, 0.8)},
+        {quality: (5.0, 3.2), meetings: (1.4, 0.8), growth: (8.6, 0.8)},
         [(quality, meetings), (quality, growth), (meetings, growth)],
         axes[0], dashed=[(meetings, growth)],
         title="Confounder: quality drives both (the simulation's story)",
     )
     right = causal_diagram(
-        {meetings: (1.6, 0.8), quality: (5.0, 3.2), growth: (8.4, 0.8)},
+        {meetings: (1.4, 0.8), quality: (5.0, 3.2), growth: (8.6, 0.8)},
         [(meetings, quality), (quality, growth)],
         axes[1], title="Mediator: meetings build the relationship",
     )
