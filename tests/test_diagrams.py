@@ -278,3 +278,50 @@ def test_importing_the_module_does_not_import_matplotlib():
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "False"
+
+
+# -- the causal diagrams of chapter 4 ----------------------------------------------------
+
+from crm_course.kopilka.diagrams import causal_diagram, key_account_diagrams  # noqa: E402
+
+
+def test_the_two_key_account_stories_differ_only_in_the_direction_between_meetings_and_quality():
+    left, right = key_account_diagrams()
+    edges = [{g for g in by_gid(ax, "edge:")} for ax in (left, right)]
+    assert edges[0] == {"edge:relationship quality->meetings", "edge:relationship quality->growth",
+                        "edge:meetings->growth"}
+    assert edges[1] == {"edge:meetings->relationship quality", "edge:relationship quality->growth"}
+    assert by_gid(left, "edge:")["edge:meetings->growth"].get_linestyle() == "--"  # the effect asked about
+    # The same variable has the same colour in both stories.
+    for name in ("meetings", "relationship quality", "growth"):
+        assert by_gid(left, "node:")[f"node:{name}"].get_edgecolor() == by_gid(right, "node:")[f"node:{name}"].get_edgecolor()
+
+
+def test_every_arrow_of_a_causal_diagram_runs_from_its_cause_to_its_effect():
+    ax = causal_diagram({"A": (1, 1), "B": (5, 3), "C": (9, 1)}, [("A", "B"), ("B", "C"), ("A", "C")])
+    nodes = by_gid(ax, "node:")
+    for gid, arrow in by_gid(ax, "edge:").items():
+        cause, effect = gid[len("edge:"):].split("->")
+        start, end = ends(arrow)
+        assert near(start, nodes[f"node:{cause}"]) and not near(start, nodes[f"node:{effect}"])
+        assert near(end, nodes[f"node:{effect}"]) and not near(end, nodes[f"node:{cause}"])
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"nodes": {}, "edges": []}, "nodes: expected a non-empty mapping"),
+    ({"nodes": {"A": (1,)}, "edges": []}, r"nodes\['A'\]: expected a position"),
+    ({"nodes": {"A": (1, 1)}, "edges": [("A", "Z")]}, "edges: expected pairs"),
+    ({"nodes": {"A": (1, 1)}, "edges": [("A", "A")]}, "from a variable to itself"),
+    ({"nodes": {"A": (1, 1), "B": (2, 2)}, "edges": [("A", "B")], "dashed": [("B", "A")]}, "dashed: expected edges"),
+])
+def test_a_causal_diagram_rejects_bad_input(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        causal_diagram(**kwargs)
+
+
+def test_key_account_diagrams_want_two_axes():
+    fig, ax = plt.subplots()
+    with pytest.raises(ValueError, match="axes: expected two matplotlib Axes"):
+        key_account_diagrams(ax)
+    with pytest.raises(TypeError, match="ax: expected a matplotlib Axes"):
+        key_account_diagrams(["not", "axes"])

@@ -9,6 +9,9 @@ them:
   weighted sums of coefficients, such as a slope within a group or the average
   effect of a policy, using the result's own covariance (so HC1 or clustered if
   the model was fitted that way);
+* :func:`joint_test` — a Wald test that several coefficients are all zero,
+  with the result's own covariance (so clustered if the fit was): one test
+  where reading several intervals at once would overstate what the data show;
 * :func:`wild_cluster_bootstrap` — the restricted wild cluster bootstrap-t test
   and interval for one OLS coefficient, with Webb's six-point weights and a
   seeded generator, for when the clusters are few (Cameron & Miller, 2015).
@@ -21,6 +24,9 @@ References
 ----------
 Cameron, A. C. & Miller, D. L. (2015). A practitioner's guide to
 cluster-robust inference. *Journal of Human Resources*, 50(2), 317-372.
+Webb, M. D. (2023). Reworking wild bootstrap-based inference for clustered
+errors. *Canadian Journal of Economics*, 56(3), 839-858 (first circulated as
+Queen's Economics Department Working Paper No. 1315, 2013).
 
 Examples
 --------
@@ -45,6 +51,7 @@ from crm_course.formulas import _check_level, _check_result, _check_seed, _param
 from crm_course.validation import check_number
 
 __all__ = [
+    "joint_test",
     "linear_combinations",
     "wild_cluster_bootstrap",
 ]
@@ -107,6 +114,60 @@ def linear_combinations(result, combinations: Mapping[str, Mapping[str, float]],
          "conf_low": conf[:, 0], "conf_high": conf[:, 1]},
         index=pd.Index(rows, name="combination"),
     )
+
+
+def joint_test(result, terms: Sequence[str]) -> pd.Series:
+    """Test that several coefficients are all zero at once (a Wald test).
+
+    Reading three intervals one at a time asks three questions; whether the
+    terms *together* add anything is one question, and its answer can differ.
+    The test uses the result's own covariance matrix, so it is clustered when
+    the fit was (chapter 4 tests the three separate Eastman interactions of an
+    ordered logit clustered by agent this way).
+
+    Parameters
+    ----------
+    result : statsmodels result
+        Any fitted model with ``params``, ``cov_params()`` and ``wald_test``.
+    terms : sequence of str
+        Names of the coefficients, at least one, each once.
+
+    Returns
+    -------
+    pandas.Series
+        ``statistic`` (chi-squared, or F when the result uses the t
+        distribution), ``df`` (number of terms), ``df_denom`` (F only; NaN for
+        chi-squared) and ``p_value``.
+
+    Examples
+    --------
+    >>> from crm_course.data import load
+    >>> from crm_course.regression import engagement_drivers
+    >>> fit = engagement_drivers(load("agents"))
+    >>> test = joint_test(fit, ["paid_on_time", "shared_desk"])
+    >>> list(test.index)
+    ['statistic', 'df', 'df_denom', 'p_value']
+    >>> bool(test["p_value"] < 0.001)
+    True
+    """
+    _check_result(result)
+    if isinstance(terms, str) or not isinstance(terms, Sequence) or not terms:
+        raise ValueError(f"terms: expected a non-empty list of coefficient names; found {terms!r}")
+    names = _param_names(result)
+    unknown = [t for t in terms if t not in names]
+    if unknown:
+        raise ValueError(f"terms: unknown term(s) {unknown}; terms of the model: {names}")
+    if len(set(terms)) < len(terms):
+        raise ValueError(f"terms: expected each coefficient once; found {list(terms)}")
+    matrix = np.zeros((len(terms), len(names)))
+    for row, term in enumerate(terms):
+        matrix[row, names.index(term)] = 1.0
+    use_f = bool(getattr(result, "use_t", False))
+    test = result.wald_test(matrix, use_f=use_f, scalar=True)
+    statistic = float(np.squeeze(test.statistic))
+    df_denom = float(test.df_denom) if use_f else float("nan")
+    return pd.Series({"statistic": statistic, "df": float(len(terms)), "df_denom": df_denom,
+                      "p_value": float(np.squeeze(test.pvalue))})
 
 
 def wild_cluster_bootstrap(

@@ -10,6 +10,15 @@ every run (every position is fixed; nothing depends on a layout engine):
 - :func:`data_model_diagram`: the tables of :data:`crm_course.world.schema.TABLES`
   as boxes with their key columns, and an arrow for every foreign key.
 
+And the causal diagrams of chapter 4:
+
+- :func:`causal_diagram`: any small directed graph of named variables, as boxes
+  and arrows at positions the caller fixes.
+- :func:`key_account_diagrams`: the two stories of section 4.7 side by side —
+  relationship quality a *confounder* of meetings and growth, or a *mediator*
+  of the meetings' effect. Both imply the same correlations, so no regression
+  on the key-account table can tell them apart.
+
 Both take an optional matplotlib ``Axes`` and return the ``Axes`` they drew
 on. Colours come from the course's colour-blind-safe palette
 (:data:`crm_course.plots.PALETTE`).
@@ -25,7 +34,7 @@ from crm_course.plots import PALETTE
 if TYPE_CHECKING:  # imported only for type checkers: import crm_course stays fast
     from matplotlib.axes import Axes
 
-__all__ = ["business_model_diagram", "data_model_diagram"]
+__all__ = ["business_model_diagram", "causal_diagram", "data_model_diagram", "key_account_diagrams"]
 
 #: Text colour (the black that the palette leaves out on purpose).
 _INK = "#1a1a1a"
@@ -478,3 +487,165 @@ def business_model_diagram(ax: Axes | None = None) -> Axes:
     ax.set_axis_off()
     ax.set_title("Kopilka's business model: who pays whom")
     return ax
+
+
+# -- causal diagrams (chapter 4) -------------------------------------------------------
+
+
+def causal_diagram(
+    nodes: Mapping[str, tuple[float, float]],
+    edges: Any,
+    ax: Axes | None = None,
+    *,
+    title: str | None = None,
+    dashed: Any = (),
+) -> Axes:
+    """Draw a small causal diagram: one box per variable, one arrow per direct effect.
+
+    Parameters
+    ----------
+    nodes : mapping of str to (x, y)
+        Each variable's label and the centre of its box, in units where the
+        diagram spans about 0-10 across and 0-4 up.
+    edges : sequence of (str, str)
+        Direct effects, ``(cause, effect)``; both must be in ``nodes``.
+    ax : matplotlib Axes, optional
+        Where to draw; by default a new figure of 5 × 3 inches.
+    title : str, optional
+        Title of the axes.
+    dashed : sequence of (str, str)
+        Edges among ``edges`` to draw dashed (an effect that may be absent).
+
+    Returns
+    -------
+    matplotlib Axes
+        The boxes carry the gid ``"node:<label>"``, the arrows
+        ``"edge:<cause>-><effect>"``.
+
+    Raises
+    ------
+    ValueError
+        If ``nodes`` is empty or a position is not two numbers, if an edge is
+        not a pair of node labels or points from a node to itself, or if
+        ``dashed`` names an edge not in ``edges``.
+    TypeError
+        If ``ax`` is neither None nor a matplotlib Axes.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> ax = causal_diagram({"X": (1, 2), "Y": (9, 2)}, [("X", "Y")])
+    >>> sorted(p.get_gid() for p in ax.patches)
+    ['edge:X->Y', 'node:X', 'node:Y']
+    >>> plt.close("all")
+    """
+    if not isinstance(nodes, Mapping) or not nodes:
+        raise ValueError(f"nodes: expected a non-empty mapping of label to (x, y); found {nodes!r}")
+    places = {}
+    for label, xy in nodes.items():
+        try:
+            x, y = (float(v) for v in xy)
+        except (TypeError, ValueError):
+            raise ValueError(f"nodes[{label!r}]: expected a position (x, y) of two numbers; found {xy!r}") from None
+        places[str(label)] = (x, y)
+    pairs = []
+    for edge in list(edges):
+        if not (isinstance(edge, (tuple, list)) and len(edge) == 2 and all(str(e) in places for e in edge)):
+            raise ValueError(f"edges: expected pairs (cause, effect) of node labels {sorted(places)}; found {edge!r}")
+        if str(edge[0]) == str(edge[1]):
+            raise ValueError(f"edges: an arrow from a variable to itself is not a causal diagram; found {edge!r}")
+        pairs.append((str(edge[0]), str(edge[1])))
+    dashed_pairs = {(str(a), str(b)) for a, b in dashed}
+    if not dashed_pairs <= set(pairs):
+        raise ValueError(f"dashed: expected edges among {pairs}; found {sorted(dashed_pairs - set(pairs))}")
+    ax = _get_axes(ax, figsize=(5.0, 3.0))
+    w, h = max(2.4, 0.18 * max(len(label) for label in places)), 0.9  # wide enough for the longest label
+    boxes = {}
+    colour_of = {label: PALETTE[i % len(PALETTE)] for i, label in enumerate(sorted(places))}  # same label, same colour
+    for label, (x, y) in places.items():
+        boxes[label] = (x - w / 2, y - h / 2, w, h)
+        _box(ax, x - w / 2, y - h / 2, w, h, colour_of[label], gid=f"node:{label}", fill=0.25)
+        _label(ax, x, y, label, size=9.5, weight="bold", background=False)
+    for cause, effect in pairs:
+        start = _edge_point(boxes[cause], places[effect])
+        end = _edge_point(boxes[effect], places[cause])
+        _arrow(ax, start, end, gid=f"edge:{cause}->{effect}", lw=1.8,
+               linestyle="--" if (cause, effect) in dashed_pairs else "-")
+    xs = [x for x, _ in places.values()]
+    ys = [y for _, y in places.values()]
+    ax.set_xlim(min(xs) - w / 2 - 0.3, max(xs) + w / 2 + 0.3)
+    ax.set_ylim(min(ys) - h / 2 - 0.4, max(ys) + h / 2 + 0.4)
+    ax.set_axis_off()
+    if title is not None:
+        ax.set_title(title, fontsize="medium")
+    return ax
+
+
+def key_account_diagrams(axes: Any = None) -> tuple[Axes, Axes]:
+    """Draw the two causal stories of key accounts: quality a confounder, or a mediator.
+
+    Left, *confounder*: a good relationship (the merchant's rating of it)
+    leads managers to meet more often and, separately, brings growth; the
+    dashed arrow is the effect of meetings asked about, zero in Kopilka's
+    simulation, which is built this way. Right, *mediator*: meetings
+    build the relationship, and the relationship brings growth. Both diagrams
+    imply that meetings and growth are unrelated once quality is held fixed,
+    so a regression on the key-account table cannot choose between them. In
+    the first, holding quality fixed gives the effect of meetings (none); in
+    the second it removes the very effect asked about, and the slope of
+    meetings *alone* is their total effect. A randomised change in meeting
+    frequency settles it.
+
+    Parameters
+    ----------
+    axes : sequence of two matplotlib Axes, optional
+        Where to draw; by default a new figure of 10 × 3.2 inches.
+
+    Returns
+    -------
+    tuple of two matplotlib Axes
+        The confounder story, then the mediator story (see :func:`causal_diagram`
+        for the gids).
+
+    Raises
+    ------
+    ValueError
+        If ``axes`` is not two matplotlib Axes.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> left, right = key_account_diagrams()
+    >>> sorted(p.get_gid() for p in right.patches if p.get_gid().startswith("edge:"))
+    ['edge:meetings->relationship quality', 'edge:relationship quality->growth']
+    >>> plt.close("all")
+    """
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        fig, axes = plt.subplots(1, 2, figsize=(10, 3.2))
+        fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.85, wspace=0.08)
+    else:
+        try:
+            axes = list(axes)
+        except TypeError:
+            axes = [axes]
+        if len(axes) != 2:
+            raise ValueError(f"axes: expected two matplotlib Axes (fig, axes = plt.subplots(1, 2)); found {len(axes)}")
+    quality, meetings, growth = "relationship quality", "meetings", "growth"
+    left = causal_diagram(
+        {quality: (5.0, 3.2), meetings: (1.4, 0.8), growth: (8.6, 0.8)},
+        [(quality, meetings), (quality, growth), (meetings, growth)],
+        axes[0], dashed=[(meetings, growth)],
+        title="Confounder: quality drives both (the simulation's story)",
+    )
+    right = causal_diagram(
+        {meetings: (1.4, 0.8), quality: (5.0, 3.2), growth: (8.6, 0.8)},
+        [(meetings, quality), (quality, growth)],
+        axes[1], title="Mediator: meetings build the relationship",
+    )
+    return left, right

@@ -2,7 +2,8 @@
 
 The expected answers are computed from the active world's tables with the chapter's
 helpers the first time a student checks an answer, so they follow the data if
-the data are regenerated. Exercise 4.6 is open and has no self-check.
+the data are regenerated. Exercise 4.6 is open and has no self-check; exercise 4.8's
+sentence is discussed in class, its number is checked.
 """
 
 from __future__ import annotations
@@ -57,10 +58,57 @@ def _effective_contacts() -> float:
     return float(len(_frame()) / _design_effect())
 
 
-def _meetings_slope() -> float:
-    from crm_course.regression import key_account_growth
+def _cluster_parts():
+    import numpy as np
 
-    return float(key_account_growth(_tables()[2], "meetings_per_year").params["meetings_per_year"])
+    frame = _frame()
+    x = np.column_stack([np.ones(len(frame)), frame["empowered"].astype(float)])
+    y = frame["csat"].to_numpy(dtype=float)
+    bread = np.linalg.inv(x.T @ x)
+    residuals = y - x @ (bread @ x.T @ y)
+    return frame, x, bread, residuals
+
+
+def _clustered_se() -> float:
+    from crm_course.ratings import csat_ols
+
+    return float(csat_ols(_frame(), "empowered").bse["empowered"])
+
+
+def _per_agent():
+    from crm_course.kopilka.support import agent_summary
+
+    agents, contacts, _ = _tables()
+    return agent_summary(contacts, agents)
+
+
+def _indirect(outcome: str = "share_dissatisfied", b_alone: bool = False) -> float:
+    import statsmodels.formula.api as smf
+
+    data = _per_agent().astype({"empowered": int})
+    a = smf.ols("engagement ~ empowered", data).fit().params["empowered"]
+    b_terms = "engagement" if b_alone else "empowered + engagement"
+    b = smf.ols(f"{outcome} ~ {b_terms}", data).fit().params["engagement"]
+    return float(a * b)
+
+
+def _indirect_pp() -> float:
+    return 100 * _indirect()
+
+
+def _misfit_sd() -> float:
+    import numpy as np
+
+    per_agent = _per_agent()
+    arms = per_agent[per_agent["fit"] == 0].groupby("empowered")["mean_csat"].agg(["var", "size"])
+    return float(np.sqrt(((arms["size"] - 1) * arms["var"]).sum() / (arms["size"].sum() - 2)))
+
+
+def _agents_per_arm(sigma: float | None = None, alpha_z: float = 1.959963984540054, factor: float = 2.0) -> float:
+    import math
+
+    sigma = _misfit_sd() if sigma is None else sigma
+    return float(math.ceil(factor * (alpha_z + 0.8416212335729143) ** 2 * sigma**2 / 0.18**2))
 
 
 def _pay_everyone_pp() -> float:
@@ -100,10 +148,51 @@ def _contacts_times_design_effect() -> float:
     return float(len(_frame()) * _design_effect())
 
 
-def _meetings_slope_with_quality() -> float:
-    from crm_course.regression import key_account_growth
+def _naive_se() -> float:
+    from crm_course.ratings import csat_ols
 
-    return float(key_account_growth(_tables()[2]).params["meetings_per_year"])
+    return float(csat_ols(_frame(), "empowered", se="naive").bse["empowered"])
+
+
+def _cr0_se() -> float:
+    import numpy as np
+    import pandas as pd
+
+    frame, x, bread, residuals = _cluster_parts()
+    scores = pd.DataFrame(x * residuals[:, None]).groupby(frame["agent_id"].to_numpy()).sum().to_numpy()
+    return float(np.sqrt((bread @ (scores.T @ scores) @ bread)[1, 1]))
+
+
+def _clustered_variance() -> float:
+    return _clustered_se() ** 2
+
+
+def _indirect_b_alone() -> float:
+    return 100 * _indirect(b_alone=True)
+
+
+def _indirect_share() -> float:
+    return _indirect()
+
+
+def _indirect_mean_csat_pp() -> float:
+    return 100 * _indirect("mean_csat")
+
+
+def _per_arm_one_sided() -> float:
+    return _agents_per_arm(alpha_z=1.6448536269514722)
+
+
+def _both_arms() -> float:
+    return 2 * _agents_per_arm()
+
+
+def _per_arm_without_two() -> float:
+    return _agents_per_arm(factor=1.0)
+
+
+def _per_arm_contact_sd() -> float:
+    return _agents_per_arm(sigma=float(_frame()["csat"].std()))
 
 
 def _pay_everyone_share() -> float:
@@ -166,17 +255,21 @@ EXERCISES = [
     ),
     Exercise(
         "4.4",
-        expected=_meetings_slope,
+        expected=_clustered_se,
         kind="number",
-        rtol=0.005,
-        what="a slope in percentage points of growth per meeting",
+        rtol=0.002,
+        what="a standard error in CSAT points (one positive number)",
         mistakes=[
-            Mistake(_meetings_slope_with_quality, "That slope holds relationship quality fixed: regress growth on "
-                                                  "meetings_per_year alone; that is the point of the exercise."),
+            Mistake(_naive_se, "That is the naive standard error, which treats every contact as independent: sum "
+                               "X_g' e_g within each agent before squaring."),
+            Mistake(_cr0_se, "Nearly: that leaves out the small-sample factor G/(G-1) x (N-1)/(N-K)."),
+            Mistake(_clustered_variance, "That is the variance, the diagonal element of V: take its square root."),
         ],
         hints={
-            "wrong": "Regress merchant growth on meetings_per_year alone, with key_account_growth(key_accounts, "
-                     "\"meetings_per_year\"), and read its slope.",
+            "wrong": "Sum the rows of X times their residuals within each agent (one vector s_g per agent), "
+                     "build the middle matrix from those sums, and take the square root of the empowered element "
+                     "of V.",
+            "close": "Nearly: check the small-sample factor, G/(G-1) x (N-1)/(N-K), with K = 2.",
         },
     ),
     Exercise(
@@ -196,6 +289,43 @@ EXERCISES = [
                      "coefficient of section 4.1, and give the change in the share of dissatisfied contacts, "
                      "scenario minus 'as is', in percentage points.",
             "close": "Nearly: give the point estimate (diff_share_dissatisfied) times 100.",
+        },
+    ),
+    Exercise(
+        "4.7",
+        expected=_indirect_pp,
+        kind="number",
+        rtol=0.005,
+        what="a change in percentage points of the share of dissatisfied contacts, e.g. -5.0",
+        mistakes=[
+            Mistake(_indirect_b_alone, "Your b comes from a regression of the outcome on engagement alone: hold "
+                                       "empowerment fixed in the second regression."),
+            Mistake(_indirect_share, "That is a change in the share: give it in percentage points (times 100)."),
+            Mistake(_indirect_mean_csat_pp, "That is the indirect effect on mean CSAT: the outcome here is "
+                                            "share_dissatisfied."),
+        ],
+        hints={
+            "wrong": "a is the empowered coefficient in engagement ~ empowered; b is the engagement coefficient in "
+                     "share_dissatisfied ~ empowered + engagement; both on per_agent, no covariates.",
+        },
+    ),
+    Exercise(
+        "4.8",
+        expected=_agents_per_arm,
+        kind="number",
+        rtol=0.03,
+        what="a whole number of agents in one arm",
+        mistakes=[
+            Mistake(_both_arms, "That is both arms together: give the agents needed in one arm."),
+            Mistake(_per_arm_one_sided, "That uses a one-sided test: the question asks for a two-sided test at 5%, "
+                                        "z = 1.96."),
+            Mistake(_per_arm_without_two, "The formula for a difference of two means has a factor 2."),
+            Mistake(_per_arm_contact_sd, "That uses the spread of single ratings: sigma is the spread of agents' "
+                                         "mean CSAT, among agents who fail a criterion."),
+        ],
+        hints={
+            "wrong": "sigma is the pooled standard deviation of mean_csat within the two arms, among agents with "
+                     "fit == 0; delta is 0.18; z values 1.96 and 0.84; round up.",
         },
     ),
 ]
