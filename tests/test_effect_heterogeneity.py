@@ -145,3 +145,19 @@ def test_bad_input_gets_a_clear_error(varied):
         spread.predict()
     with pytest.raises(ValueError, match="level: expected a number in \\(0, 1\\)"):
         spread.predict([0.5], level=95)
+
+
+def test_planted_att_with_the_truth_averages_the_merchants_own_effects():
+    from crm_course.kopilka.truth import planted_att
+
+    flat = _world(effect_firm_sd=0.0)
+    panel0 = flat.tables["merchant_panel"]
+    assert planted_att(panel0, truth=flat.truth["merchant_panel"]) == pytest.approx(planted_att(panel0))
+    world = _world(effect_firm_sd=0.03)
+    panel = world.tables["merchant_panel"]
+    own = planted_att(panel, truth=world.truth["merchant_panel"])
+    assert own != pytest.approx(planted_att(panel), abs=1e-4)  # the drawn firms' own effects differ from the line
+    study = event_study(panel, n_boot=199, seed=1)
+    assert study.overall["conf_low"] <= own <= study.overall["conf_high"]
+    with pytest.raises(ValueError, match="truth: expected a crm_effect for every treated merchant"):
+        planted_att(panel, truth=world.truth["merchant_panel"].iloc[:3])
