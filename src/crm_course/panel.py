@@ -34,6 +34,9 @@ What is here
     purchases it can expect from CRM, an interval for the average firm and one
     for this firm, its expected profit against the cost and what a pilot is
     worth.
+:func:`bin_positions`, :func:`plot_effect_curve`
+    Where a binned fit's estimates sit (at the treated units' mean moderator in
+    each bin), and the interaction line with its band and those estimates.
 :class:`PanelDesign`
     What a fitted regression was fitted on (``result.model.panel_design``).
 
@@ -86,7 +89,9 @@ __all__ = [
     "assess_crm_fit",
     "compare_adopters",
     "effect_curve",
+    "bin_positions",
     "naive_regression",
+    "plot_effect_curve",
     "twfe_regression",
 ]
 
@@ -604,6 +609,102 @@ def effect_curve(result, values: Sequence[float] | np.ndarray | None = None, *, 
             "in_data_range": (h >= lo - 1e-12) & (h <= hi + 1e-12),
         }
     )
+
+
+def bin_positions(result) -> pd.DataFrame:
+    """Where each bin of a binned fit sits: the treated units' mean moderator in the bin.
+
+    A bin's effect is identified by its treated units only, so it is plotted at
+    their mean moderator value, not at the bin's middle.
+
+    Parameters
+    ----------
+    result : statsmodels RegressionResults
+        From ``twfe_regression(..., moderator=..., bins=k)``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per bin (index: the effect term): ``low``, ``high`` (the bin's
+        edges), ``treated_units``, ``treated_mean`` (their mean moderator),
+        ``estimate``, ``conf_low``, ``conf_high`` (95%).
+
+    Examples
+    --------
+    >>> from crm_course.data import load
+    >>> fit = twfe_regression(load("merchant_panel"), moderator="customer_heterogeneity", bins=3)
+    >>> int(bin_positions(fit)["treated_units"].sum()) == fit.model.panel_design.n_treated_units
+    True
+    """
+    design = getattr(getattr(result, "model", None), "panel_design", None)
+    if not isinstance(design, PanelDesign) or design.bin_edges is None:
+        raise ValueError("result: expected the result of twfe_regression(..., moderator=..., bins=k)")
+    edges = np.asarray(design.bin_edges)
+    h = np.asarray(design.treated_moderator_values, dtype=float)
+    code = np.clip(np.searchsorted(edges, h, side="right") - 1, 0, len(edges) - 2)
+    terms = [t for t in result.params.index if t.startswith(f"{design.treated} [")]
+    ci = result.conf_int()
+    return pd.DataFrame(
+        {
+            "low": edges[:-1],
+            "high": edges[1:],
+            "treated_units": np.bincount(code, minlength=len(terms)),
+            "treated_mean": [float(h[code == b].mean()) if (code == b).any() else np.nan for b in range(len(terms))],
+            "estimate": result.params[terms].to_numpy(),
+            "conf_low": ci.loc[terms, 0].to_numpy(),
+            "conf_high": ci.loc[terms, 1].to_numpy(),
+        },
+        index=pd.Index(terms, name="term"),
+    )
+
+
+def plot_effect_curve(result, binned=None, *, ax=None, scale: float = 100.0, xlabel: str | None = None,
+                      ylabel: str = "Effect (pp)", title: str = "Effect by moderator"):
+    """Draw an interaction model's effect line with its 95% band, and a binned fit's estimates.
+
+    Each bin's estimate is drawn at its treated units' mean moderator
+    (:func:`bin_positions`) with its 95% interval.
+
+    Parameters
+    ----------
+    result : statsmodels RegressionResults
+        From ``twfe_regression(..., moderator=...)`` (linear interaction).
+    binned : statsmodels RegressionResults, optional
+        From ``twfe_regression(..., moderator=..., bins=k)`` on the same panel.
+    ax : matplotlib Axes, optional
+    scale : float
+        Multiply effects by this (100: shares as percentage points).
+    xlabel, ylabel, title : str
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    import matplotlib.pyplot as plt
+
+    from crm_course.plots import PALETTE
+
+    check_number(scale, "scale", low=0, inclusive=False)
+    curve = effect_curve(result)
+    h = curve.iloc[:, 0].to_numpy()
+    if ax is None:
+        _, ax = plt.subplots()
+    ax.fill_between(h, scale * curve["conf_low"], scale * curve["conf_high"], color=PALETTE[0], alpha=0.25,
+                    label="95% confidence band (average effect)")
+    ax.plot(h, scale * curve["effect"], color=PALETTE[0], label="interaction model")
+    if binned is not None:
+        bins = bin_positions(binned)
+        est = scale * bins["estimate"].to_numpy()
+        ax.errorbar(bins["treated_mean"], est, yerr=[est - scale * bins["conf_low"].to_numpy(),
+                                                     scale * bins["conf_high"].to_numpy() - est],
+                    fmt="s", color=PALETTE[1], capsize=4,
+                    label="one estimate per bin, at its adopters' mean")
+    ax.axhline(0, color="grey", linewidth=1)
+    ax.set_xlabel(xlabel or _interaction_design(result).moderator)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(frameon=False)
+    return ax
 
 
 def __getattr__(name: str):
