@@ -19,7 +19,8 @@ import pytest
 
 from crm_course.event_study import event_study, EventStudy, plot_event_study
 from crm_course.kopilka.truth import planted_att
-from crm_course.panel import assess_crm_fit, compare_adopters, effect_curve, naive_regression, twfe_regression
+from crm_course.panel import (assess_crm_fit, bin_positions, compare_adopters, effect_curve, naive_regression,
+                              plot_effect_curve, twfe_regression)
 from crm_course.world import simulate
 from crm_course.world.params import WorldParams
 
@@ -706,3 +707,36 @@ def test_own_column_names_give_the_same_results_even_when_they_clash_with_intern
     a = event_study(own, n_boot=99, seed=1, **cols).estimates
     b = event_study(panel, n_boot=99, seed=1).estimates
     assert a["estimate"].to_numpy() == pytest.approx(b["estimate"].to_numpy())
+
+
+def test_bin_positions_sit_at_the_adopters_mean_and_match_the_binned_fit(default_world):
+    panel, params = default_world
+    fit = twfe_regression(panel, moderator=H, bins=3)
+    bins = bin_positions(fit)
+    edges = np.array(fit.model.panel_design.bin_edges)
+    adopters = panel[panel["crm_adoption_year"].notna()].groupby("merchant_id")[H].first()
+    code = np.clip(np.searchsorted(edges, adopters.to_numpy(), side="right") - 1, 0, 2)
+    assert bins["treated_units"].tolist() == np.bincount(code, minlength=3).tolist()
+    assert bins["treated_mean"].to_numpy() == pytest.approx([adopters[code == b].mean() for b in range(3)])
+    assert bins["estimate"].to_numpy() == pytest.approx(fit.params.iloc[:3].to_numpy())
+    assert ((bins["treated_mean"] >= bins["low"]) & (bins["treated_mean"] <= bins["high"])).all()
+    with pytest.raises(ValueError, match="bins=k"):
+        bin_positions(twfe_regression(panel, moderator=H))
+
+
+def test_plot_effect_curve_draws_the_band_and_the_bins(default_world):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    panel, _ = default_world
+    line, binned = twfe_regression(panel, moderator=H), twfe_regression(panel, moderator=H, bins=3)
+    ax = plot_effect_curve(line, binned, ylabel="pp")
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert texts[-1].startswith("one estimate per bin") and ax.get_ylabel() == "pp"
+    plt.close("all")
+    with pytest.raises(ValueError, match="scale"):
+        plot_effect_curve(line, scale=0)
+    with pytest.raises(ValueError, match="expected the result of twfe_regression"):
+        plot_effect_curve(twfe_regression(panel))
