@@ -230,7 +230,7 @@ def assess_crm_fit(
     of that belief -- for one firm, the prediction interval's -- gives the probability
     of a loss and the expected value of perfect information (EVPI); with a pilot
     (``pilot_sampling_sd_pp``, ``pilot_cost``) the expected value of its sample
-    information (EVSI, :func:`value_of_information`), as Feit & Berman (2019) size a
+    information (EVSI, :func:`crm_course.decision.value_of_information`), as Feit & Berman (2019) size a
     test before a roll-out. Both are in the money inputs' period (a year): set
     against a pilot's one-off cost they are conservative when the decision binds
     for several years, and the benefit forgone while the pilot runs is not
