@@ -98,11 +98,17 @@ def test_a_larger_planted_spread_moves_tau_up():
     assert taus[0] < taus[1] < taus[2]
 
 
-def test_the_default_world_draws_no_firm_level_spread():
+def test_the_default_world_plants_firm_level_spread_and_zero_restores_the_line():
     world = _world()
     truth = world.truth["merchant_panel"]
     h = world.tables["merchant_panel"].groupby("merchant_id")[H].first().reindex(truth["merchant_id"]).to_numpy()
-    assert np.allclose(truth["crm_effect"].to_numpy(), 0.04 + 0.12 * (h - 0.5))
+    own = truth["crm_effect"].to_numpy() - (0.04 + 0.12 * (h - 0.5))
+    assert WorldParams().panel.effect_firm_sd == 0.015
+    # 250 draws of Normal(0, 0.015): the sample SD lies within 0.012-0.018 with probability > 0.999
+    assert 0.012 < own.std() < 0.018 and abs(own.mean()) < 0.004
+    flat = _world(effect_firm_sd=0.0)
+    h0 = flat.tables["merchant_panel"].groupby("merchant_id")[H].first().reindex(truth["merchant_id"]).to_numpy()
+    assert np.allclose(flat.truth["merchant_panel"]["crm_effect"].to_numpy(), 0.04 + 0.12 * (h0 - 0.5))
 
 
 # -- the Ashenfelter-dip scenario ---------------------------------------------------------------
@@ -139,3 +145,19 @@ def test_bad_input_gets_a_clear_error(varied):
         spread.predict()
     with pytest.raises(ValueError, match="level: expected a number in \\(0, 1\\)"):
         spread.predict([0.5], level=95)
+
+
+def test_planted_att_with_the_truth_averages_the_merchants_own_effects():
+    from crm_course.kopilka.truth import planted_att
+
+    flat = _world(effect_firm_sd=0.0)
+    panel0 = flat.tables["merchant_panel"]
+    assert planted_att(panel0, truth=flat.truth["merchant_panel"]) == pytest.approx(planted_att(panel0))
+    world = _world(effect_firm_sd=0.03)
+    panel = world.tables["merchant_panel"]
+    own = planted_att(panel, truth=world.truth["merchant_panel"])
+    assert own != pytest.approx(planted_att(panel), abs=1e-4)  # the drawn firms' own effects differ from the line
+    study = event_study(panel, n_boot=199, seed=1)
+    assert study.overall["conf_low"] <= own <= study.overall["conf_high"]
+    with pytest.raises(ValueError, match="truth: expected a crm_effect for every treated merchant"):
+        planted_att(panel, truth=world.truth["merchant_panel"].iloc[:3])

@@ -10,7 +10,13 @@ the capstone for Kopilka's programme.
   interval for the net benefit of one decision, from a normal belief about the
   benefit;
 * :func:`value_of_information` -- the expected value of perfect information (EVPI)
-  and of a pilot's sample information (EVSI) for an invest / do-not-invest choice.
+  and of a pilot's sample information (EVSI) for an invest / do-not-invest choice;
+* :func:`assess_crm_fit` -- chapter 2's tool, which puts the two together for one
+  firm: from a panel regression of CRM's effect on a moderator (customer
+  heterogeneity), the firm's expected lift, a confidence interval for the average
+  firm like it and a prediction interval for the firm itself, its expected profit
+  against the cost, and what a pilot would be worth (also importable as
+  ``crm_course.panel.assess_crm_fit``).
 
 The model: the net benefit :math:`\theta` (benefit less cost, in money) is believed
 to be :math:`N(m, s^2)`. Deciding now, the firm invests if :math:`m > 0` and expects
@@ -56,7 +62,7 @@ import pandas as pd
 
 from crm_course.validation import check_number
 
-__all__ = ["net_benefit", "value_of_information"]
+__all__ = ["assess_crm_fit", "net_benefit", "value_of_information"]
 
 
 def _expected_positive_part(mean: np.ndarray, sd: np.ndarray) -> np.ndarray:
@@ -176,4 +182,242 @@ def value_of_information(
     out = pd.DataFrame({**{k: [v] * len(sigma) for k, v in base.items()}, "sampling_sd": sigma, "evsi": evsi,
                         "pilot_cost": costs})
     out["pilot_net"] = out["evsi"] - out["pilot_cost"]
+    return out
+
+
+def _firm_sd(value) -> float:
+    """A number, or an object with a ``tau`` (e.g. :class:`~crm_course.effect_heterogeneity.EffectSpread`)."""
+    if value is not None and not isinstance(value, (int, float, np.integer, np.floating)) and hasattr(value, "tau"):
+        value = value.tau
+    return float(check_number(value, "firm_sd", low=0))
+
+
+def assess_crm_fit(
+    result,
+    heterogeneity: float | Sequence[float],
+    *,
+    repeat_share: float | Sequence[float],
+    can_act: bool | Sequence[bool],
+    customers: float | None = None,
+    margin_per_repeat_customer: float | None = None,
+    annual_cost: float | None = None,
+    level: float = 0.95,
+    firm_sd=None,
+    pilot_sampling_sd_pp: float | None = None,
+    pilot_cost: float = 0.0,
+    neighbourhood: float = 0.05,
+) -> pd.DataFrame:
+    r"""Does CRM fit this firm? Expected lift, two intervals, expected profit and a pilot's worth.
+
+    The assessment follows chapter 2's argument: CRM pays where customers differ
+    (heterogeneity), come back (repeat purchases) and where the firm can learn about
+    them and act. The expected lift in the repeat-purchase rate at heterogeneity
+    :math:`h` comes from the interaction model fitted on a panel,
+    :math:`\tau_0 + \tau_1 (h - c)` (:func:`crm_course.panel.effect_curve`), and
+    carries two intervals:
+
+    - a **confidence interval** (``conf_low_pp``, ``conf_high_pp``) for the *average*
+      effect of firms with this heterogeneity -- it narrows as the panel grows;
+    - with ``firm_sd`` (the standard deviation :math:`\tau` of firms' own effects around
+      the line, e.g. ``effect_spread(...).tau``), a **prediction interval**
+      (``pred_low_pp``, ``pred_high_pp``) for *this firm's* effect,
+      :math:`\text{lift} \pm t\sqrt{SE^2 + \tau^2}` with a :math:`t` on (adopters - 3)
+      degrees of freedom -- it never narrows below :math:`\pm t\tau`.
+
+    The decision is taken on **expected** profit (a risk-neutral firm invests when the
+    expected value of the lift, customers x margin x lift, exceeds the yearly cost):
+    with a normal belief that is the same as "more likely than not to pay". The spread
+    of that belief -- for one firm, the prediction interval's -- gives the probability
+    of a loss and the expected value of perfect information (EVPI); with a pilot
+    (``pilot_sampling_sd_pp``, ``pilot_cost``) the expected value of its sample
+    information (EVSI, :func:`crm_course.decision.value_of_information`), as Feit & Berman (2019) size a
+    test before a roll-out. Both are in the money inputs' period (a year): set
+    against a pilot's one-off cost they are conservative when the decision binds
+    for several years, and the benefit forgone while the pilot runs is not
+    charged to it.
+
+    The other inputs set where the estimate applies:
+
+    - ``repeat_share`` -- the panel estimates a lift only for firms whose customers come
+      back about as often as the adopters' did before they adopted; outside that range
+      the verdict is **not applicable** (the lift columns are still filled, for
+      reference only);
+    - ``can_act`` -- the lift was measured on firms that chose CRM, presumably because
+      they could use it; a firm that cannot treat customers differently gets **not yet**;
+    - heterogeneity is compared with the **adopters'** (only they identify the effect):
+      outside their range, or with fewer than five adopters within ``neighbourhood``
+      of it, a caution is added: the lift there rests on the straight line.
+
+    Verdicts: **Not applicable**, **Not yet**; with the money inputs **Uncertain** (a
+    pilot is worth more than it costs: run it first), **Likely to pay** (expected value
+    above the cost) or **Unlikely to pay**; without them **Promising** (the confidence
+    interval excludes zero; weigh it against the cost) or **Unlikely to pay**.
+
+    Parameters
+    ----------
+    result : statsmodels RegressionResults
+        From ``twfe_regression(..., moderator=...)`` (linear interaction).
+    heterogeneity : float or sequence of float
+        The firm's customer heterogeneity on the moderator's scale (for Kopilka's
+        panel: the Gini coefficient of a year's revenue across the firm's customers).
+    repeat_share : float or sequence of float
+        Share of the firm's customers who buy again within a year (0-1), on the
+        panel outcome's scale.
+    can_act : bool or sequence of bool
+        Whether the firm can treat different customers differently.
+    customers, margin_per_repeat_customer, annual_cost : float, optional
+        Customers a year; margin (a year) from one more customer who comes back; the
+        programme's yearly cost, people and processes included. All three or none.
+    level : float
+        Coverage of both intervals.
+    firm_sd : float or EffectSpread, optional
+        Standard deviation of one firm's effect around the line (as a share, like the
+        outcome), or an object with a ``tau`` attribute.
+    pilot_sampling_sd_pp : float, optional
+        Standard error (percentage points) of a pilot's estimate of this firm's lift;
+        needs the money inputs.
+    pilot_cost : float
+        The pilot's cost, in the money inputs' currency.
+    neighbourhood : float
+        Half-width of the heterogeneity window in which adopters are counted.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per firm: the inputs; ``lift_pp``, ``conf_low_pp``, ``conf_high_pp``
+        (and ``pred_low_pp``, ``pred_high_pp`` with ``firm_sd``); ``relative_lift``
+        (lift / repeat_share); ``adopters_nearby``; ``repeat_share_supported``;
+        ``in_panel_range`` (heterogeneity within the adopters' range and the repeat
+        share supported); with the money inputs ``extra_repeat_customers``,
+        ``value_rub``, ``value_low_rub``, ``value_high_rub``, ``break_even_lift_pp``,
+        ``expected_net_rub``, ``probability_loss``, ``evpi_rub`` (and ``pilot_evsi_rub``,
+        ``pilot_net_rub`` with a pilot); then ``verdict``.
+
+    References
+    ----------
+    Feit, E. M. & Berman, R. (2019). Test & roll: profit-maximizing A/B tests.
+    *Marketing Science*, 38(6), 1038-1058.
+
+    Examples
+    --------
+    >>> from crm_course.data import load
+    >>> from crm_course.panel import twfe_regression
+    >>> fit = twfe_regression(load("merchant_panel"), moderator="customer_heterogeneity")
+    >>> out = assess_crm_fit(fit, [0.3, 0.7], repeat_share=0.3, can_act=True, customers=50_000,
+    ...                      margin_per_repeat_customer=1_500, annual_cost=2_000_000, firm_sd=0.015)
+    >>> out["verdict"].str.split(":").str[0].tolist()
+    ['Unlikely to pay', 'Likely to pay']
+    >>> bool((out["pred_high_pp"] - out["pred_low_pp"] > out["conf_high_pp"] - out["conf_low_pp"]).all())
+    True
+    """
+    from scipy import stats
+
+    from crm_course.panel import _interaction_design, effect_curve
+
+    design = _interaction_design(result)
+    level = float(check_number(level, "level", low=0, high=1, inclusive=False))
+    h = _as_array(heterogeneity, "heterogeneity")
+    r = np.array([check_number(v, "repeat_share", low=0, high=1)
+                  for v in np.atleast_1d(np.asarray(repeat_share, dtype=object)).ravel()], dtype=float)
+    act_raw = np.atleast_1d(np.asarray(can_act, dtype=object))
+    if not all(isinstance(a, (bool, np.bool_)) for a in act_raw.ravel()):
+        raise ValueError(f"can_act: expected True or False (one per firm); found {can_act!r}")
+    try:
+        h, r, act = np.broadcast_arrays(h, r, act_raw.astype(bool))
+    except ValueError:
+        raise ValueError(
+            "heterogeneity, repeat_share and can_act: expected single values or sequences of the same length; "
+            f"found lengths {h.size}, {r.size} and {act_raw.size}"
+        ) from None
+    money = [customers, margin_per_repeat_customer, annual_cost]
+    if any(m is not None for m in money) and not all(m is not None for m in money):
+        raise ValueError("customers, margin_per_repeat_customer and annual_cost: give all three, or none")
+    has_money = customers is not None
+    if has_money:
+        check_number(customers, "customers", low=0, inclusive=False)
+        check_number(margin_per_repeat_customer, "margin_per_repeat_customer", low=0, inclusive=False)
+        check_number(annual_cost, "annual_cost", low=0)
+    sd_firm = None if firm_sd is None else _firm_sd(firm_sd)
+    has_pilot = pilot_sampling_sd_pp is not None
+    if has_pilot:
+        if not has_money:
+            raise ValueError("pilot_sampling_sd_pp: a pilot is valued in money; give customers, "
+                             "margin_per_repeat_customer and annual_cost too")
+        check_number(pilot_sampling_sd_pp, "pilot_sampling_sd_pp", low=0, inclusive=False)
+    check_number(pilot_cost, "pilot_cost", low=0)
+    check_number(neighbourhood, "neighbourhood", low=0, inclusive=False)
+
+    curve = effect_curve(result, h, level=level)
+    out = pd.DataFrame({"heterogeneity": h, "repeat_share": r, "can_act": act,
+                        "lift_pp": 100 * curve["effect"].to_numpy(),
+                        "conf_low_pp": 100 * curve["conf_low"].to_numpy(),
+                        "conf_high_pp": 100 * curve["conf_high"].to_numpy()})
+    se = curve["std_error"].to_numpy()
+    belief_sd = se if sd_firm is None else np.sqrt(se**2 + sd_firm**2)  # as a share
+    if sd_firm is not None:
+        t = stats.t.ppf(0.5 + level / 2, max(design.n_treated_units - 3, 1))
+        out["pred_low_pp"] = out["lift_pp"] - 100 * t * belief_sd
+        out["pred_high_pp"] = out["lift_pp"] + 100 * t * belief_sd
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["relative_lift"] = np.where(r > 0, out["lift_pp"] / 100 / r, np.nan)
+
+    adopters_h = np.asarray(design.treated_moderator_values or design.moderator_range, dtype=float)
+    h_lo, h_hi = float(adopters_h.min()), float(adopters_h.max())
+    r_lo, r_hi = design.treated_outcome_before_range or design.outcome_range
+    out["adopters_nearby"] = (np.abs(adopters_h[None, :] - h[:, None]) <= neighbourhood + 1e-12).sum(axis=1)
+    out["repeat_share_supported"] = (r >= r_lo) & (r <= r_hi)
+    in_h = (h >= h_lo - 1e-12) & (h <= h_hi + 1e-12)
+    out["in_panel_range"] = in_h & out["repeat_share_supported"].to_numpy()
+
+    if has_money:
+        per_pp = customers * margin_per_repeat_customer / 100  # value of one percentage point of lift
+        out["extra_repeat_customers"] = customers * out["lift_pp"] / 100
+        out["value_rub"] = per_pp * out["lift_pp"]
+        out["value_low_rub"] = per_pp * out["conf_low_pp"]
+        out["value_high_rub"] = per_pp * out["conf_high_pp"]
+        out["break_even_lift_pp"] = annual_cost / per_pp
+        net = out["value_rub"].to_numpy() - annual_cost
+        net_sd = per_pp * 100 * belief_sd
+        out["expected_net_rub"] = net
+        out["probability_loss"] = stats.norm.cdf(-net / net_sd)
+        out["evpi_rub"] = _expected_positive_part(net, net_sd) - np.maximum(net, 0.0)
+        if has_pilot:
+            sigma = per_pp * float(pilot_sampling_sd_pp)
+            pre = net_sd**2 / np.sqrt(net_sd**2 + sigma**2)
+            out["pilot_evsi_rub"] = _expected_positive_part(net, pre) - np.maximum(net, 0.0)
+            out["pilot_net_rub"] = out["pilot_evsi_rub"] - pilot_cost
+        worth_piloting = out["pilot_net_rub"].to_numpy() > 0 if has_pilot else np.zeros(len(out), dtype=bool)
+        verdicts = np.select(
+            [worth_piloting, net > 0],
+            ["Uncertain: a pilot is worth more than it costs (its expected value of information exceeds its "
+             "cost); run it before deciding.",
+             "Likely to pay: the expected value of the lift exceeds the yearly cost."],
+            "Unlikely to pay: the expected value of the lift falls short of the yearly cost.",
+        ).astype(object)
+    else:
+        verdicts = np.where(
+            out["conf_low_pp"] > 0,
+            "Promising: a clear lift is expected; weigh its value against the full cost before deciding.",
+            "Unlikely to pay: the data show no clear lift for a customer base like this; "
+            "a CRM system here would be an expensive IT project.",
+        ).astype(object)
+    verdicts = np.where(~act, "Not yet: the firm cannot yet act differently toward different customers, "
+                              "and the expected lift assumes it can. Build that first.", verdicts)
+    verdicts = np.where(
+        ~out["repeat_share_supported"].to_numpy(),
+        [f"Not applicable: a repeat share of {x:.2f} lies outside those of the firms that adopted, before they "
+         f"adopted ({r_lo:.2f}-{r_hi:.2f}); the panel cannot say what CRM does where customers come back "
+         f"{'this rarely' if x < r_lo else 'this often'}." for x in r],
+        verdicts)
+    notes = []
+    for inside, near in zip(in_h, out["adopters_nearby"]):
+        if not inside:
+            notes.append(f" Caution: heterogeneity outside that of the firms that adopted ({h_lo:.2f}-{h_hi:.2f}); "
+                         "the lift is extrapolated along the line.")
+        elif near < 5:
+            notes.append(f" Caution: only {near} firm(s) that adopted had heterogeneity within "
+                         f"{neighbourhood:g} of this; the lift rests on the straight line.")
+        else:
+            notes.append("")
+    out["verdict"] = [v + n for v, n in zip(verdicts, notes)]
     return out

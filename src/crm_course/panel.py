@@ -29,9 +29,14 @@ What is here
     The effect implied by an interaction model at chosen moderator values, with
     delta-method confidence intervals.
 :func:`assess_crm_fit`
-    The chapter's managerial tool: from a few facts about a firm, the lift in
-    repeat purchases it can expect from CRM, with its uncertainty and a plain
-    verdict.
+    The chapter's managerial tool, now in :mod:`crm_course.decision` (still
+    importable from here): from a few facts about a firm, the lift in repeat
+    purchases it can expect from CRM, an interval for the average firm and one
+    for this firm, its expected profit against the cost and what a pilot is
+    worth.
+:func:`bin_positions`, :func:`plot_effect_curve`
+    Where a binned fit's estimates sit (at the treated units' mean moderator in
+    each bin), and the interaction line with its band and those estimates.
 :class:`PanelDesign`
     What a fitted regression was fitted on (``result.model.panel_design``).
 
@@ -84,7 +89,9 @@ __all__ = [
     "assess_crm_fit",
     "compare_adopters",
     "effect_curve",
+    "bin_positions",
     "naive_regression",
+    "plot_effect_curve",
     "twfe_regression",
 ]
 
@@ -295,6 +302,10 @@ class PanelDesign:
     bin_edges: tuple[float, ...] | None = None
     n_units: int = 0
     n_treated_units: int = 0
+    #: the moderator of each treated unit (only they identify the effect)
+    treated_moderator_values: tuple[float, ...] | None = None
+    #: the range of treated units' outcomes in the periods before they started
+    treated_outcome_before_range: tuple[float, float] | None = None
 
 
 def _fit_clustered(y: pd.Series, X: pd.DataFrame, groups: pd.Series):
@@ -506,6 +517,10 @@ def twfe_regression(
         )
     y = _within(df[["y"]], df["unit"])["y"].rename(outcome)
     result = _fit_clustered(y, X, _groups(df, unit))
+    ever = df["unit"].isin(df.loc[df["treated"] == 1, "unit"])
+    before = df.loc[ever & (df["treated"] == 0), "y"]
+    treated_h = None if moderator is None else tuple(
+        float(v) for v in df.loc[ever].groupby("unit")[_extra(moderator)].mean().to_numpy())
     result.model.panel_design = PanelDesign(
         "twfe", unit, time, outcome, treated, moderator=moderator,
         center=float(center) if moderator is not None and bins is None else None,
@@ -513,6 +528,8 @@ def twfe_regression(
         outcome_range=(float(df["y"].min()), float(df["y"].max())),
         bin_edges=None if edges is None else tuple(float(x) for x in edges),
         n_units=int(df["unit"].nunique()), n_treated_units=int(df.loc[df["treated"] == 1, "unit"].nunique()),
+        treated_moderator_values=treated_h,
+        treated_outcome_before_range=(float(before.min()), float(before.max())) if len(before) else None,
     )
     return result
 
@@ -594,161 +611,106 @@ def effect_curve(result, values: Sequence[float] | np.ndarray | None = None, *, 
     )
 
 
-def _as_array(value: Any, name: str, low: float | None = None, high: float | None = None) -> np.ndarray:
-    arr = np.atleast_1d(np.asarray(value, dtype=object))
-    out = np.empty(arr.shape, dtype=float)
-    for i, v in enumerate(arr.ravel()):
-        out.ravel()[i] = check_number(v, name, low=low, high=high)
-    return out
+def bin_positions(result) -> pd.DataFrame:
+    """Where each bin of a binned fit sits: the treated units' mean moderator in the bin.
+
+    A bin's effect is identified by its treated units only, so it is plotted at
+    their mean moderator value, not at the bin's middle.
+
+    Parameters
+    ----------
+    result : statsmodels RegressionResults
+        From ``twfe_regression(..., moderator=..., bins=k)``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per bin (index: the effect term): ``low``, ``high`` (the bin's
+        edges), ``treated_units``, ``treated_mean`` (their mean moderator),
+        ``estimate``, ``conf_low``, ``conf_high`` (95%).
+
+    Examples
+    --------
+    >>> from crm_course.data import load
+    >>> fit = twfe_regression(load("merchant_panel"), moderator="customer_heterogeneity", bins=3)
+    >>> int(bin_positions(fit)["treated_units"].sum()) == fit.model.panel_design.n_treated_units
+    True
+    """
+    design = getattr(getattr(result, "model", None), "panel_design", None)
+    if not isinstance(design, PanelDesign) or design.bin_edges is None:
+        raise ValueError("result: expected the result of twfe_regression(..., moderator=..., bins=k)")
+    edges = np.asarray(design.bin_edges)
+    h = np.asarray(design.treated_moderator_values, dtype=float)
+    code = np.clip(np.searchsorted(edges, h, side="right") - 1, 0, len(edges) - 2)
+    terms = [t for t in result.params.index if t.startswith(f"{design.treated} [")]
+    ci = result.conf_int()
+    return pd.DataFrame(
+        {
+            "low": edges[:-1],
+            "high": edges[1:],
+            "treated_units": np.bincount(code, minlength=len(terms)),
+            "treated_mean": [float(h[code == b].mean()) if (code == b).any() else np.nan for b in range(len(terms))],
+            "estimate": result.params[terms].to_numpy(),
+            "conf_low": ci.loc[terms, 0].to_numpy(),
+            "conf_high": ci.loc[terms, 1].to_numpy(),
+        },
+        index=pd.Index(terms, name="term"),
+    )
 
 
-def assess_crm_fit(
-    result,
-    heterogeneity: float | Sequence[float],
-    *,
-    repeat_share: float | Sequence[float],
-    can_act: bool | Sequence[bool],
-    customers: float | None = None,
-    margin_per_repeat_customer: float | None = None,
-    annual_cost: float | None = None,
-    level: float = 0.95,
-) -> pd.DataFrame:
-    """Does CRM fit this firm? A quick assessment from a few inputs.
+def plot_effect_curve(result, binned=None, *, ax=None, scale: float = 100.0, xlabel: str | None = None,
+                      ylabel: str = "Effect (pp)", title: str = "Effect by moderator"):
+    """Draw an interaction model's effect line with its 95% band, and a binned fit's estimates.
 
-    The assessment follows the chapter's argument. CRM pays where customers
-    differ (heterogeneity), come back (repeat purchases) and where the firm
-    can learn about them and act on it. The expected lift in the
-    repeat-purchase rate comes from the interaction model fitted on the
-    merchant panel, :math:`\\tau_0 + \\tau_1 (h - c)`, with a delta-method
-    confidence interval (:func:`effect_curve`). The other inputs set the
-    conditions under which that estimate applies:
-
-    - ``can_act`` -- the lift was measured on merchants that chose to adopt
-      CRM, presumably because they could use it; a firm that cannot treat
-      customers differently (rigid prices and service, no data reaching the
-      front line) should not expect their lift.
-    - ``repeat_share`` -- the firm's current repeat-purchase rate; it gives
-      the lift relative to where the firm stands, and is checked against
-      the range of rates in the panel (outside it, the estimate is an
-      extrapolation).
-    - with ``customers``, ``margin_per_repeat_customer`` (RUB a year) and
-      ``annual_cost`` (RUB a year), the lift is turned into money and
-      compared with the cost: the break-even lift is
-      ``annual_cost / (customers * margin_per_repeat_customer)``.
-
-    Verdicts: **not yet** if the firm cannot act. Otherwise, with the money
-    inputs: **likely to pay** (even the low end of the interval covers the
-    cost), **unlikely to pay** (even its high end does not) or
-    **uncertain** (the break-even lift lies inside the interval: pilot
-    first). Without them: **promising** (the interval excludes zero; weigh
-    the lift against the cost) or **unlikely to pay** (the interval
-    includes no lift). A note is added when the firm lies outside the range
-    of the data the model was fitted on.
+    Each bin's estimate is drawn at its treated units' mean moderator
+    (:func:`bin_positions`) with its 95% interval.
 
     Parameters
     ----------
     result : statsmodels RegressionResults
         From ``twfe_regression(..., moderator=...)`` (linear interaction).
-    heterogeneity : float or sequence of float
-        The firm's customer heterogeneity on the moderator's scale (for
-        Kopilka's panel: the Gini coefficient of revenue across the firm's
-        customers in a year, 0 = all spend alike).
-    repeat_share : float or sequence of float
-        Share of the firm's customers who buy again within a year (0-1).
-    can_act : bool or sequence of bool
-        Whether the firm can treat different customers differently.
-    customers : float, optional
-        Customers a year.
-    margin_per_repeat_customer : float, optional
-        Margin (RUB a year) from one more customer who comes back.
-    annual_cost : float, optional
-        Yearly cost of the CRM programme (RUB), people and processes
-        included.
-    level : float
-        Confidence level of the interval.
+    binned : statsmodels RegressionResults, optional
+        From ``twfe_regression(..., moderator=..., bins=k)`` on the same panel.
+    ax : matplotlib Axes, optional
+    scale : float
+        Multiply effects by this (100: shares as percentage points).
+    xlabel, ylabel, title : str
 
     Returns
     -------
-    pandas.DataFrame
-        One row per input: the inputs, ``lift_pp`` (expected change in the
-        repeat-purchase rate, percentage points) with ``conf_low_pp`` and
-        ``conf_high_pp``, ``relative_lift`` (lift / repeat_share),
-        ``in_panel_range``, with the money inputs also
-        ``extra_repeat_customers``, ``value_rub`` (with ``value_low_rub``,
-        ``value_high_rub``) and ``break_even_lift_pp``; then ``verdict``.
-
-    Examples
-    --------
-    >>> from crm_course.data import load
-    >>> fit = twfe_regression(load("merchant_panel"), moderator="customer_heterogeneity")
-    >>> out = assess_crm_fit(fit, [0.25, 0.7], repeat_share=0.3, can_act=True, customers=50_000,
-    ...                      margin_per_repeat_customer=1_500, annual_cost=2_000_000)
-    >>> out["verdict"].str.split(":").str[0].tolist()
-    ['Unlikely to pay', 'Likely to pay']
+    matplotlib Axes
     """
-    design = _interaction_design(result)
-    level = _check_level(level)
-    h = _as_array(heterogeneity, "heterogeneity")
-    r = _as_array(repeat_share, "repeat_share", low=0, high=1)
-    act_raw = np.atleast_1d(np.asarray(can_act, dtype=object))
-    if not all(isinstance(a, (bool, np.bool_)) for a in act_raw.ravel()):
-        raise ValueError(f"can_act: expected True or False (one per firm); found {can_act!r}")
-    act = act_raw.astype(bool)
-    try:
-        h, r, act = np.broadcast_arrays(h, r, act)
-    except ValueError:
-        raise ValueError(
-            "heterogeneity, repeat_share and can_act: expected single values or sequences of the same length; "
-            f"found lengths {h.size}, {r.size} and {act.size}"
-        ) from None
-    money = [customers, margin_per_repeat_customer, annual_cost]
-    if any(m is not None for m in money) and not all(m is not None for m in money):
-        raise ValueError("customers, margin_per_repeat_customer and annual_cost: give all three, or none")
-    has_money = customers is not None
-    if has_money:
-        check_number(customers, "customers", low=0, inclusive=False)
-        check_number(margin_per_repeat_customer, "margin_per_repeat_customer", low=0, inclusive=False)
-        check_number(annual_cost, "annual_cost", low=0)
+    import matplotlib.pyplot as plt
 
-    curve = effect_curve(result, h, level=level)
-    out = pd.DataFrame(
-        {
-            "heterogeneity": h,
-            "repeat_share": r,
-            "can_act": act,
-            "lift_pp": 100 * curve["effect"].to_numpy(),
-            "conf_low_pp": 100 * curve["conf_low"].to_numpy(),
-            "conf_high_pp": 100 * curve["conf_high"].to_numpy(),
-        }
-    )
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["relative_lift"] = np.where(r > 0, out["lift_pp"] / 100 / r, np.nan)
-    o_lo, o_hi = design.outcome_range
-    out["in_panel_range"] = curve["in_data_range"].to_numpy() & (r >= o_lo) & (r <= o_hi)
-    if has_money:
-        per_pp = customers * margin_per_repeat_customer / 100  # RUB per percentage point of lift
-        out["extra_repeat_customers"] = customers * out["lift_pp"] / 100
-        out["value_rub"] = per_pp * out["lift_pp"]
-        out["value_low_rub"] = per_pp * out["conf_low_pp"]
-        out["value_high_rub"] = per_pp * out["conf_high_pp"]
-        out["break_even_lift_pp"] = annual_cost / per_pp
+    from crm_course.plots import PALETTE
 
-    verdicts = np.where(
-        out["conf_low_pp"] > 0,
-        "Promising: a clear lift is expected; weigh its value against the full cost before deciding.",
-        "Unlikely to pay: the data show no clear lift for a customer base like this; "
-        "a CRM system here would be an expensive IT project.",
-    ).astype(object)
-    if has_money:
-        be = out["break_even_lift_pp"].to_numpy()
-        verdicts = np.select(
-            [out["conf_low_pp"].to_numpy() >= be, out["conf_high_pp"].to_numpy() < be],
-            ["Likely to pay: even the low end of the expected lift covers the cost.",
-             "Unlikely to pay: even the high end of the expected lift does not cover the cost."],
-            "Uncertain: the cost lies inside the range of likely lifts; run a pilot first.",
-        ).astype(object)
-    verdicts = np.where(~act, "Not yet: the firm cannot yet act differently toward different customers, "
-                              "and the expected lift assumes it can. Build that first.", verdicts)
-    caution = np.where(out["in_panel_range"], "", " Caution: outside the range of the merchants studied.")
-    out["verdict"] = [v + c for v, c in zip(verdicts, caution)]
-    return out
+    check_number(scale, "scale", low=0, inclusive=False)
+    curve = effect_curve(result)
+    h = curve.iloc[:, 0].to_numpy()
+    if ax is None:
+        _, ax = plt.subplots()
+    ax.fill_between(h, scale * curve["conf_low"], scale * curve["conf_high"], color=PALETTE[0], alpha=0.25,
+                    label="95% confidence band (average effect)")
+    ax.plot(h, scale * curve["effect"], color=PALETTE[0], label="interaction model")
+    if binned is not None:
+        bins = bin_positions(binned)
+        est = scale * bins["estimate"].to_numpy()
+        ax.errorbar(bins["treated_mean"], est, yerr=[est - scale * bins["conf_low"].to_numpy(),
+                                                     scale * bins["conf_high"].to_numpy() - est],
+                    fmt="s", color=PALETTE[1], capsize=4,
+                    label="one estimate per bin, at its adopters' mean")
+    ax.axhline(0, color="grey", linewidth=1)
+    ax.set_xlabel(xlabel or _interaction_design(result).moderator)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(frameon=False)
+    return ax
+
+
+def __getattr__(name: str):
+    """``panel.assess_crm_fit`` still works: the assessment now lives in :mod:`crm_course.decision`."""
+    if name == "assess_crm_fit":
+        from crm_course.decision import assess_crm_fit
+
+        return assess_crm_fit
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

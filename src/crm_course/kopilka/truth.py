@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from crm_course.panel import MODERATOR, OUTCOME, START, TIME, UNIT, _extra, _prepare
+from crm_course.validation import check_frame
 
 __all__ = [
     "planted_truth",
@@ -113,6 +114,7 @@ def planted_att(
     params=None,
     *,
     by_event_time: bool = False,
+    truth: pd.DataFrame | None = None,
 ) -> float | pd.Series:
     """The average CRM effect planted in a simulated Kopilka merchant panel.
 
@@ -122,7 +124,11 @@ def planted_att(
     ``min(1, (e + 1) / effect_ramp_years)`` in its ``e``-th year of CRM when
     the effect builds up. This function averages that planted effect over
     the treated merchant-years of ``panel`` -- the estimand of the
-    group-time estimator's overall effect -- or by event time.
+    group-time estimator's overall effect -- or by event time. Each merchant
+    also has its own deviation from that line (``effect_firm_sd``); pass the
+    world's ``truth["merchant_panel"]`` to average the merchants' own planted
+    effects instead of the line (the ATT of these very merchants rather than of
+    merchants like them).
 
     Parameters
     ----------
@@ -134,6 +140,9 @@ def planted_att(
     by_event_time : bool
         Return one value per event time (0, 1, ...) instead of the overall
         average.
+    truth : pandas.DataFrame, optional
+        The world's ``truth["merchant_panel"]`` (``merchant_id``,
+        ``crm_effect``): use each merchant's own planted effect.
 
     Returns
     -------
@@ -157,7 +166,17 @@ def planted_att(
     treated = df[df["treated"] == 1]
     e = treated["time"] - treated["start"]
     ramp = np.minimum(1.0, (e + 1) / p.effect_ramp_years) if p.effect_ramp_years > 0 else 1.0
-    effect = (p.effect_at_mean + p.effect_slope * (treated[_extra(MODERATOR)] - 0.5)) * ramp
+    if truth is None:
+        full = p.effect_at_mean + p.effect_slope * (treated[_extra(MODERATOR)] - 0.5)
+    else:
+        check_frame(truth, {UNIT: "any", "crm_effect": "numeric"}, name="truth")
+        own = truth.drop_duplicates(UNIT).set_index(UNIT)["crm_effect"]
+        missing = ~treated["unit"].isin(own.index)
+        if missing.any():
+            raise ValueError(f"truth: expected a crm_effect for every treated merchant; found none for "
+                             f"{UNIT}={treated.loc[missing, 'unit'].iloc[0]!r}")
+        full = pd.Series(own.reindex(treated["unit"]).to_numpy(dtype=float), index=treated.index)
+    effect = full * ramp
     if by_event_time:
         return effect.groupby(e.astype(int).to_numpy()).mean().rename_axis("event_time").rename("planted_effect")
     return float(effect.mean())

@@ -38,11 +38,103 @@ def _naive_2024_pp() -> float:
     return float(100 * naive_regression(_panel(), period=2024).params["crm_active"])
 
 
-def _slope_gap_pp() -> float:
-    from crm_course.panel import effect_curve, twfe_regression
+def _did_cells() -> dict:
+    """Mean repeat rate of the 2018 adopters and the never-adopters in 2017 and 2018."""
+    panel = _panel()
+    start = panel["crm_adoption_year"]
+    rows = panel[((start == 2018) | start.isna()) & panel["year"].isin([2017, 2018])]
+    means = rows.groupby([rows["crm_adoption_year"].notna(), "year"])["repeat_rate"].mean()
+    return {(bool(a), int(y)): float(v) for (a, y), v in means.items()}
 
-    curve = effect_curve(twfe_regression(_panel(), moderator="customer_heterogeneity"), [0.3, 0.7])
-    return float(100 * (curve["effect"].iloc[1] - curve["effect"].iloc[0]))
+
+def _did_2018_pp() -> float:
+    m = _did_cells()
+    return 100 * ((m[(True, 2018)] - m[(True, 2017)]) - (m[(False, 2018)] - m[(False, 2017)]))
+
+
+def _did_adopters_change_pp() -> float:
+    m = _did_cells()
+    return 100 * (m[(True, 2018)] - m[(True, 2017)])
+
+
+def _did_levels_2018_pp() -> float:
+    m = _did_cells()
+    return 100 * (m[(True, 2018)] - m[(False, 2018)])
+
+
+def _did_all_adopters_pp() -> float:
+    panel = _panel()
+    rows = panel[panel["year"].isin([2017, 2018])]
+    adopted = rows["crm_adoption_year"].notna()
+    m = rows.groupby([adopted, "year"])["repeat_rate"].mean()
+    return float(100 * ((m[(True, 2018)] - m[(True, 2017)]) - (m[(False, 2018)] - m[(False, 2017)])))
+
+
+def _fit_and_spread():
+    from crm_course.effect_heterogeneity import effect_spread, unit_effects
+    from crm_course.panel import twfe_regression
+
+    panel = _panel()
+    fit = twfe_regression(panel, moderator="customer_heterogeneity")
+    spread = effect_spread(unit_effects(panel, moderator="customer_heterogeneity"),
+                           moderator="customer_heterogeneity", center=0.5)
+    return fit, spread
+
+
+def _pred_low_06(*, with_tau: bool = True, quadrature: bool = True) -> float:
+    import numpy as np
+    from scipy import stats
+
+    from crm_course.panel import effect_curve
+
+    fit, spread = _fit_and_spread()
+    at = effect_curve(fit, [0.6]).iloc[0]
+    t = stats.t.ppf(0.975, spread.n_units - 3)
+    tau = spread.tau if with_tau else 0.0
+    width = np.sqrt(at["std_error"] ** 2 + tau**2) if quadrature else at["std_error"] + tau
+    return float(100 * (at["effect"] - t * width))
+
+
+def _pred_low_06_pp() -> float:
+    return _pred_low_06()
+
+
+def _conf_low_06_pp() -> float:
+    return _pred_low_06(with_tau=False)
+
+
+def _pred_low_06_added_pp() -> float:
+    return _pred_low_06(quadrature=False)
+
+
+SPORTS = dict(heterogeneity=0.55, repeat_share=0.30, customers=30_000, margin_per_repeat_customer=1_500,
+              annual_cost=2_200_000, pilot_sampling_sd_pp=0.8, pilot_cost=200_000)
+
+
+def _sports(**changes) -> dict:
+    from crm_course.decision import assess_crm_fit
+
+    fit, spread = _fit_and_spread()
+    args = dict(SPORTS, firm_sd=spread) | changes
+    h = args.pop("heterogeneity")
+    return assess_crm_fit(fit, h, can_act=True, **args).iloc[0].to_dict()
+
+
+def _pilot_net_rub() -> float:
+    return float(_sports()["pilot_net_rub"])
+
+
+def _pilot_evsi_rub() -> float:
+    return float(_sports()["pilot_evsi_rub"])
+
+
+def _pilot_net_without_firm_sd_rub() -> float:
+    return float(_sports(firm_sd=None)["pilot_net_rub"])
+
+
+def _evpi_less_cost_rub() -> float:
+    row = _sports()
+    return float(row["evpi_rub"] - SPORTS["pilot_cost"])
 
 
 def _kopilka_gini() -> float:
@@ -208,22 +300,27 @@ EXERCISES = [
     ),
     Exercise(
         "2.4",
-        expected=_slope_gap_pp,
+        expected=_did_2018_pp,
         kind="number",
         rtol=0,
-        atol=0.06,
-        close_atol=0.5,
+        atol=0.02,
+        close_atol=0.3,
         close_rtol=0,
-        what="a difference in percentage points (a single number)",
+        what="a difference-in-differences in percentage points (a single number)",
         mistakes=[
-            Mistake(_negative(_slope_gap_pp), "That is the difference the other way round: the effect at 0.7 "
-                                              "minus the effect at 0.3."),
-            Mistake(_in_shares(_slope_gap_pp), _POINTS),
-            Mistake(_slope_pp, "That is the slope itself: the difference between the two effects is the slope "
-                               "times 0.4, the gap in heterogeneity."),
+            Mistake(_negative(_did_2018_pp), "That is the difference the other way round: the adopters' change "
+                                             "minus the never-adopters' change."),
+            Mistake(_in_shares(_did_2018_pp), _POINTS),
+            Mistake(_did_adopters_change_pp, "That is the adopters' own change from 2017 to 2018: subtract the "
+                                             "never-adopters' change over the same years, which CRM did not cause."),
+            Mistake(_did_levels_2018_pp, "That compares 2018 levels, which include the adopters' head start: "
+                                         "compare changes from 2017 to 2018 instead."),
+            Mistake(_did_all_adopters_pp, "That uses every merchant that ever adopted: keep the merchants whose "
+                                          "crm_adoption_year is 2018 (and the never-adopters) only."),
         ],
         hints={
-            "wrong": "Evaluate the effect curve of the interaction model at 0.7 and at 0.3 and subtract. " + _PP,
+            "wrong": "Four means: 2018 adopters and never-adopters, in 2017 and in 2018. Subtract 2017 from 2018 "
+                     "within each group, then the never-adopters' change from the adopters'. " + _PP,
         },
     ),
     Exercise(
@@ -244,6 +341,50 @@ EXERCISES = [
         hints={
             "wrong": "Sum each member's 2024 orders first (one revenue per member), leave out declined orders "
                      "only, and sort the revenues from smallest to largest before applying the formula.",
+        },
+    ),
+    Exercise(
+        "2.7",
+        expected=_pred_low_06_pp,
+        kind="number",
+        rtol=0,
+        atol=0.03,
+        close_atol=0.3,
+        close_rtol=0,
+        what="the lower end of a prediction interval, in percentage points (a single number)",
+        mistakes=[
+            Mistake(_conf_low_06_pp, "That is the lower end of the confidence interval for the average firm: add "
+                                     "the spread of firms' own effects, tau, to the variance."),
+            Mistake(_pred_low_06_added_pp, "That adds the standard error and tau: add their squares, then take the "
+                                           "square root."),
+            Mistake(_in_shares(_pred_low_06_pp), _POINTS),
+        ],
+        hints={
+            "wrong": "Lift at 0.6 minus t times the square root of (its standard error squared plus tau squared), "
+                     "all as shares, then times 100.",
+        },
+    ),
+    Exercise(
+        "2.8",
+        expected=_pilot_net_rub,
+        kind="number",
+        rtol=0.01,
+        atol=0,
+        close_rtol=0.1,
+        close_atol=0,
+        what="an amount in RUB (a single number)",
+        mistakes=[
+            Mistake(_pilot_evsi_rub, "That is the pilot's expected value of information before its cost: "
+                                     "subtract the 200,000 RUB it costs."),
+            Mistake(_evpi_less_cost_rub, "That uses the value of perfect information: a pilot measures the lift "
+                                         "with noise, so use its EVSI (pilot_evsi_rub)."),
+            Mistake(_pilot_net_without_firm_sd_rub, "That treats the chain as the average firm: pass "
+                                                    "firm_sd=spread, so the belief about this one chain's lift "
+                                                    "includes the spread between firms."),
+        ],
+        hints={
+            "wrong": "Run assess_crm_fit with the chain's inputs, firm_sd=spread, pilot_sampling_sd_pp=0.8 and "
+                     "pilot_cost=200_000, and read pilot_net_rub.",
         },
     ),
 ]
