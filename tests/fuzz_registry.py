@@ -689,7 +689,7 @@ def _entries() -> list[Entry]:
                   {**world().tables, "transactions": transactions, "customers": customers}))]),
               {"transactions": Frame(table("transactions"), ids=("customer_id", "merchant_id")),
                "customers": Frame(table("customers"), ids=("customer_id",))}),
-        Entry("crm_course.kopilka.board.staff_changes",
+        Entry("crm_course.kopilka.staff_policies.staff_changes",
               lambda rows: pd.Series({k: sum(v.values()) for k, v in board.staff_changes(rows).items()}),
               {"rows": Frame(table("agents"), flags=("paid_on_time", "shared_desk", "interested_in_autonomy",
                                                      "able", "respected"))}),
