@@ -98,11 +98,17 @@ def test_a_larger_planted_spread_moves_tau_up():
     assert taus[0] < taus[1] < taus[2]
 
 
-def test_the_default_world_draws_no_firm_level_spread():
+def test_the_default_world_plants_firm_level_spread_and_zero_restores_the_line():
     world = _world()
     truth = world.truth["merchant_panel"]
     h = world.tables["merchant_panel"].groupby("merchant_id")[H].first().reindex(truth["merchant_id"]).to_numpy()
-    assert np.allclose(truth["crm_effect"].to_numpy(), 0.04 + 0.12 * (h - 0.5))
+    own = truth["crm_effect"].to_numpy() - (0.04 + 0.12 * (h - 0.5))
+    assert WorldParams().panel.effect_firm_sd == 0.015
+    # 250 draws of Normal(0, 0.015): the sample SD lies within 0.012-0.018 with probability > 0.999
+    assert 0.012 < own.std() < 0.018 and abs(own.mean()) < 0.004
+    flat = _world(effect_firm_sd=0.0)
+    h0 = flat.tables["merchant_panel"].groupby("merchant_id")[H].first().reindex(truth["merchant_id"]).to_numpy()
+    assert np.allclose(flat.truth["merchant_panel"]["crm_effect"].to_numpy(), 0.04 + 0.12 * (h0 - 0.5))
 
 
 # -- the Ashenfelter-dip scenario ---------------------------------------------------------------

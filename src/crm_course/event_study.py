@@ -287,7 +287,7 @@ def event_study(
     >>> study.estimates.loc[study.estimates["event_time"] == -1, "estimate"].item()
     0.0
     >>> round(float(study.overall["estimate"]), 2)
-    0.04
+    0.05
     """
     if estimator not in _ESTIMATORS:
         raise ValueError(f"estimator: expected one of {', '.join(_ESTIMATORS)}; found {estimator!r}")

@@ -114,7 +114,7 @@ def simulate_panel(merchants: Merchants, params: PanelParams, rng: np.random.Gen
     adoption_year = np.where(ever, adopt_years[np.argmax(draws, axis=1)], 0)
 
     effect = params.effect_at_mean + params.effect_slope * (heterogeneity - 0.5)
-    if params.effect_firm_sd > 0:  # drawn only when asked for, so the default world is unchanged
+    if params.effect_firm_sd > 0:  # drawn only when asked for (0 reproduces the first edition's world)
         effect = effect + rng.normal(0, params.effect_firm_sd, size=n)
     since = years[None, :] - adoption_year[:, None]
     active = ever[:, None] & (since >= 0)
