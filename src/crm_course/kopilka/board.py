@@ -25,7 +25,11 @@ chapter already estimates:
    :func:`crm_course.uplift.expected_incremental_profit`); the uplift rule
    targets the members with a positive expected profit, and its profit per
    targeted member is measured on the randomised arms
-   (:func:`crm_course.uplift.targeting_value`).
+   (:func:`crm_course.uplift.targeting_value`) -- net of the support
+   contacts the offer's extra orders cause, and among the members who
+   ordered in the last year before the campaign, the population the NPV
+   applies it to (``net_support_cost`` and ``lift_population`` of the
+   assumptions).
 3. **Staff policies** (chapter 4): what paying every agent on time, giving
    every agent a desk of their own, more training and each empowerment policy
    (:data:`EMPOWERMENT_POLICIES`: nobody, everybody, or only the agents who
@@ -189,6 +193,13 @@ class BoardCase:
         One row per option of :data:`OPTIONS`: the NPV summary of
         :func:`crm_course.finance.npv_summary` and the mean present
         values of each benefit and of the costs.
+    campaign : pandas.DataFrame
+        Chapter 5's decomposition of each offer's lift per member on the
+        measured population (:func:`crm_course.campaign_economics.net_lift`,
+        one row per arm): ``gross_lift`` (margin minus the offer's cost),
+        ``contacts_lift`` (extra support contacts per member in 30 days),
+        ``contact_cost_lift`` (their cost at ``cost_per_contact``; 0 with
+        ``net_support_cost=False``) and ``net_lift``, with standard errors.
     models : dict
         The fitted models: ``"engagement"``, ``"csat"`` (statsmodels
         results), ``"cox"`` (PHReg result), ``"bgnbd"`` and ``"spend"``
@@ -210,6 +221,7 @@ class BoardCase:
     draws: pd.DataFrame
     options: pd.DataFrame
     models: dict = field(default_factory=dict, repr=False)
+    campaign: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     def __repr__(self) -> str:
         f = self.figures
@@ -271,12 +283,13 @@ def _rng(rng: Any) -> np.random.Generator:
 
 
 _SOURCES = {
-    "members": "ch. 5: active members in the last 52 weeks (relationship_value)",
+    "members": "ch. 5: active members in the last 52 weeks (relationship_value) x base_factor",
     "margin_per_member": "ch. 5: mean net margin after support costs (relationship_value), SE of the mean",
     "retention": "ch. 5: year-on-year retention (retention_rate), binomial SE",
     "campaigns_per_year": "assumption",
-    "targeted_share": "ch. 3: share with positive expected incremental profit (uplift rule)",
-    "campaign_lift": "ch. 3: measured profit per targeted member, randomised arms (targeting_value)",
+    "targeted_share": "ch. 3: share of the measured members with positive expected profit (uplift rule)",
+    "campaign_lift": "ch. 3: measured profit per targeted member net of support contacts, randomised arms "
+                     "(targeting_value)",
     "contacted_share": "ch. 5: share of active members with a support contact in the last 52 weeks",
     "engagement_gain": "the staff package, applied once (see csat_per_engagement)",
     "csat_per_engagement": "ch. 4: CSAT gain of the whole package (csat_ols, total effects, clustered by agent)",
@@ -347,10 +360,15 @@ def board_case(
         in the last year), ``crm_fit_lift_pp``, ``crm_fit_value`` and
         ``crm_fit_break_even_lift_pp`` (chapter 2's assessment, against
         ``equivalent_annual_cost``: the yearly costs plus the one-off cost
-        spread over the horizon as an annuity), ``active_members``, ``margin_per_member``,
+        spread over the horizon as an annuity), ``active_members`` (today's
+        base), ``base_factor`` (the base over the horizon, discounted average,
+        relative to today's: 1 for a steady base), ``margin_per_member``,
         ``retention``, ``mean_clv``, ``top_decile_clv_share``,
         ``share_targeted``, ``profit_per_offer_targeted`` (and ``_se``),
-        ``profit_per_member_everyone`` (and ``_se``), ``staff_engagement_gain``,
+        ``profit_per_member_everyone`` (and ``_se``), ``extra_contacts_per_offer``
+        and ``support_cost_per_offer`` (the personalised offer's extra support
+        contacts per member in 30 days, and what they cost; in
+        ``profit_per_...`` already), ``staff_engagement_gain``,
         ``staff_csat_gain`` (and ``_se``), ``selective_minus_universal_csat``,
         ``hazard_ratio_per_csat``, ``extra_members_kept_per_year``,
         ``people_annual``, ``process_upfront``, ``process_annual``,
@@ -359,7 +377,8 @@ def board_case(
         ``mean_pv_personalisation``, ``mean_pv_retention``, ``mean_pv_costs``,
         ``staff_programme_value`` (mean present value of the members the
         staff package keeps), ``yearly_retention_value`` (their value in
-        one year, at the estimates), ``break_even_members`` and
+        one year, at the estimates), ``break_even_members`` (today's base
+        that breaks even, the base then changing by ``base_change`` a year) and
         ``break_even_profit_per_offer`` (NaN when no value breaks even).
 
     Raises
@@ -385,7 +404,7 @@ def board_case(
     with _reading("transactions", "contacts"):
         value = _member_value(t, a, when)
     with _reading("offer_experiment", "transactions"):
-        target = _targeting(t, a)
+        target = _targeting(t, a, when)
     with _reading("agents", "contacts"):
         staff = _staff(t, a)
     with _reading("contacts", "transactions", "customers"):
@@ -399,12 +418,17 @@ def board_case(
     package = staff["staff"].loc["staff package"]
     hr = ret["ratios"].loc["first_csat"]
 
+    years = np.arange(1, a.horizon_years + 1)
+    discounts = (1 + a.discount_rate) ** -years
+    # Benefits scale with each year's base, costs do not: the NPV values the base's discounted average.
+    base_path = (1 + a.base_change) ** years
+    base_factor = float(np.sum(base_path * discounts) / np.sum(discounts))
     inputs = {
-        "members": float(len(last_year)),
+        "members": float(len(last_year)) * base_factor,
         "margin_per_member": (float(last_year["net_margin"].mean()), float(last_year["net_margin"].sem())),
         "retention": (float(r["retention"]), float(r["std_error"])),
         "campaigns_per_year": float(a.campaigns_per_year),
-        "targeted_share": float(target["targeting"]["target"].mean()),  # over all campaign members
+        "targeted_share": target["targeted_share"],  # over the campaign members the lift is measured on
         "campaign_lift": (float(rule["per_targeted"]), float(rule["per_targeted_se"])),
         "contacted_share": float(np.mean(last_year["contacts"] > 0)),
         "engagement_gain": 1.0,
@@ -417,7 +441,7 @@ def board_case(
     # The one-off cost spread over the horizon as an annuity, so that a year's cost includes its share.
     equivalent_annual_cost = costs["process_upfront"] / annuity + costs["process_annual"] + costs["people_annual"]
     with _reading("merchant_panel", "transactions", "customers"):
-        fit = _crm_fit(t, a, when, inputs["members"], inputs["margin_per_member"][0], inputs["retention"][0],
+        fit = _crm_fit(t, a, when, float(len(last_year)), inputs["margin_per_member"][0], inputs["retention"][0],
                        equivalent_annual_cost)
     no_staff = {"engagement_gain": 0.0}
     no_offers = {"campaigns_per_year": 0.0}
@@ -449,18 +473,26 @@ def board_case(
     staff_table["csat_per_100k_rub"] = np.divide(100_000 * staff_table["csat_gain"].to_numpy(dtype=float), cost,
                                                  out=np.full(len(cost), np.nan), where=cost > 0)
 
-    cash_flows = finance.programme_cash_flows(inputs, costs, horizon=a.horizon_years, discount=a.discount_rate)
+    today = {**inputs, "members": float(len(last_year))}
+    cash_flows = finance.programme_cash_flows(today, costs, horizon=a.horizon_years, discount=a.discount_rate)
+    if a.base_change != 0:  # each year's benefits on that year's base
+        scale = pd.Series(np.r_[0.0, base_path], index=cash_flows.index)
+        cash_flows[["personalisation", "retention"]] = cash_flows[["personalisation", "retention"]].mul(scale, axis=0)
+        cash_flows["cash_flow"] = cash_flows["personalisation"] + cash_flows["retention"] - cash_flows["costs"]
+        cash_flows["discounted"] = cash_flows["cash_flow"] * (1 + a.discount_rate) ** -cash_flows.index.to_numpy()
+        cash_flows["cumulative"] = cash_flows["discounted"].cumsum()
     yearly_kept = finance.programme_cash_flows(
-        {**inputs, **no_offers}, {"process_upfront": 0.0, "process_annual": 0.0, "people_annual": 0.0},
+        {**today, **no_offers}, {"process_upfront": 0.0, "process_annual": 0.0, "people_annual": 0.0},
         horizon=1, discount=a.discount_rate)
-    # Chapter 5's chain (finance.programme_cash_flows) counted in members rather than roubles.
-    extra_kept = float(inputs["members"] * inputs["contacted_share"]
+    # Chapter 5's chain (finance.programme_cash_flows) counted in members rather than roubles, at today's base.
+    extra_kept = float(today["members"] * inputs["contacted_share"]
                        * (inputs["retention"][0] ** np.exp(hr["log_hr"] * package["csat_gain"])
                           - inputs["retention"][0]))
 
     def _break_even(parameter: str) -> float:
         try:
-            return finance.break_even(inputs, costs, parameter, horizon=a.horizon_years, discount=a.discount_rate)
+            found = finance.break_even(inputs, costs, parameter, horizon=a.horizon_years, discount=a.discount_rate)
+            return found / base_factor if parameter == "members" else found  # as today's base
         except ValueError:
             return float("nan")
 
@@ -484,7 +516,8 @@ def board_case(
         "crm_fit_value": float(assessment["value_rub"]),
         "crm_fit_break_even_lift_pp": float(assessment["break_even_lift_pp"]),
         "equivalent_annual_cost": equivalent_annual_cost,
-        "active_members": inputs["members"],
+        "active_members": today["members"],
+        "base_factor": base_factor,
         "margin_per_member": inputs["margin_per_member"][0],
         "retention": inputs["retention"][0],
         "mean_clv": float(members["clv"].mean()),
@@ -494,6 +527,8 @@ def board_case(
         "profit_per_offer_targeted_se": inputs["campaign_lift"][1],
         "profit_per_member_everyone": float(everyone["per_targeted"]),
         "profit_per_member_everyone_se": float(everyone["per_targeted_se"]),
+        "extra_contacts_per_offer": float(target["arms"].loc["personalised", "contacts_lift"]),
+        "support_cost_per_offer": float(target["arms"].loc["personalised", "contact_cost_lift"]),
         "staff_engagement_gain": float(package["engagement_gain"]),
         "staff_csat_gain": float(package["csat_gain"]),
         "staff_csat_gain_se": float(package["csat_se"]),
@@ -517,4 +552,5 @@ def board_case(
         costs=pd.Series(costs, name="RUB"), cash_flows=cash_flows, draws=main_draws, options=options,
         models={"engagement": staff["engagement"], "csat": staff["csat"], "cox": ret["cox"],
                 "bgnbd": value["bgnbd"], "spend": value["spend"], "panel": fit["panel"]},
+        campaign=target["arms"],
     )

@@ -44,6 +44,9 @@ COX_TERMS = "first_csat + first_payout_received + np.log1p(orders_before) + C(ch
 
 _DAY = pd.Timedelta(days=1)
 
+#: Days after the campaign date over which the experiment measures profit (``margin_30d``) and support contacts.
+CAMPAIGN_WINDOW_DAYS = 30
+
 
 def _periods(transactions: pd.DataFrame, a: BoardAssumptions) -> dict[str, pd.Timestamp]:
     end = (pd.Timestamp(a.observation_end) if a.observation_end is not None
@@ -98,9 +101,14 @@ def _member_value(t: dict[str, pd.DataFrame], a: BoardAssumptions, when: dict[st
             "bgnbd": purchases, "spend": spend}
 
 
-def _targeting(t: dict[str, pd.DataFrame], a: BoardAssumptions) -> dict[str, Any]:
-    """Step 2 (chapter 3): expected incremental profit, the uplift rule, its measured value."""
-    from crm_course import experiments, profitability, uplift
+def _targeting(t: dict[str, pd.DataFrame], a: BoardAssumptions,
+               when: dict[str, pd.Timestamp] | None = None) -> dict[str, Any]:
+    """Step 2 (chapter 3): expected incremental profit, the uplift rule, its measured value.
+
+    The measured value is net of the support contacts in the campaign's window (``net_support_cost``)
+    and is measured on the members active in the last year before the campaign (``lift_population``).
+    """
+    from crm_course import campaign_economics, experiments, profitability, uplift
 
     exp = experiments.history_features(t["offer_experiment"])
     arm = exp["arm"].astype(str)
@@ -120,15 +128,25 @@ def _targeting(t: dict[str, pd.DataFrame], a: BoardAssumptions) -> dict[str, Any
     kopilka_cost = np.select([treated, generic], [a.send_cost + paid_bonus * converted,
                                                   generic_send + paid_bonus * converted], cost)
     exp["profit"] = exp["margin_30d"].to_numpy(dtype=float) - kopilka_cost
+    exp["contacts_30d"] = campaign_economics.events_in_window(exp, t["contacts"], days=CAMPAIGN_WINDOW_DAYS,
+                                                              event_date="contact_date").to_numpy(dtype=float)
+    contact_cost = a.cost_per_contact if a.net_support_cost else 0.0
 
     tx = t["transactions"]
     campaign_date = exp["campaign_date"].min()
+    start = when["last_start"] if when is not None else campaign_date - pd.Timedelta(weeks=52)
+    ordered = tx.loc[(tx["order_date"] >= start) & (tx["order_date"] < campaign_date), "customer_id"]
+    exp["active_before"] = exp["customer_id"].isin(ordered).to_numpy()
     before = tx[tx["order_date"] < campaign_date]
     if before.empty or before["order_value"].sum() <= 0:
         raise ValueError("tables['transactions']: no order before the campaign date to compute the margin rate from")
     margin_rate = float((before["commission"] - before["cashback"]).sum() / before["order_value"].sum())
     exp["value_per_order"] = profitability.value_per_order(exp, max(margin_rate, 0.0),
                                                            typical_order=float(before["order_value"].mean()))
+    if a.net_support_cost:  # an extra order brings, on average, the support contacts orders brought before
+        early = t["contacts"]["contact_date"] < campaign_date
+        contacts_per_order = float(early.sum()) / len(before)
+        exp["value_per_order"] = (exp["value_per_order"] - a.cost_per_contact * contacts_per_order).clip(lower=0.0)
     pred = uplift.cross_fit_uplift(exp, list(experiments.HISTORY_FEATURES), seed=a.uplift_seed)
     exp["p_buy"] = pred["treated"]
     exp["uplift"] = pred["uplift"]
@@ -136,19 +154,31 @@ def _targeting(t: dict[str, pd.DataFrame], a: BoardAssumptions) -> dict[str, Any
         pred, exp["value_per_order"], cost_per_offer=a.send_cost, incentive_per_conversion=paid_bonus)
     exp["target"] = exp["expected_profit"] > 0
 
-    everyone = np.ones(len(exp), dtype=bool)
+    # The population the lift is measured on: the members the NPV applies it to, if the arms hold enough of them.
+    within = exp["active_before"].to_numpy() if a.lift_population == "active" else np.ones(len(exp), dtype=bool)
+    if min(((arm == o).to_numpy() & within).sum() for o in ("personalised", "none")) < 2:
+        raise ValueError(f"tables['offer_experiment']: fewer than 2 members of the personalised or the no-offer arm "
+                         f"are in the population lift_population={a.lift_population!r} (members who ordered in the "
+                         f"last year before the campaign); use lift_population='all' or another observation_end")
+    # Chapter 5's decomposition of each arm's lift: gross, the extra contacts, their cost, net.
+    arms_lift = campaign_economics.net_lift(exp.loc[within], "profit", "contacts_30d", contact_cost=contact_cost,
+                                            cost=None, arms=None).set_index("arm")
+    # Each member's profit net of their contacts: the arms' difference then carries the extra contacts' cost.
+    exp["profit"] = exp["profit"] - contact_cost * exp["contacts_30d"]
+    measured = exp.loc[within]
+    arm_in = arm.to_numpy()[within]
+    everyone = np.ones(len(measured), dtype=bool)
     rules = {"generic offer, every member": ("generic", everyone),
              "personalised offer, every member": ("personalised", everyone),
-             "personalised offer, uplift rule": ("personalised", exp["target"].to_numpy())}
-    control = (arm == "none").to_numpy()
+             "personalised offer, uplift rule": ("personalised", measured["target"].to_numpy())}
     rows = {}
     for label, (offer, mask) in rules.items():
-        sent = (arm == offer).to_numpy()
-        if (mask & sent).sum() < 2 or (mask & control).sum() < 2:
+        sent = arm_in == offer
+        if (mask & sent).sum() < 2 or (mask & (arm_in == "none")).sum() < 2:
             # Too few targeted members in an arm to measure their lift: the rule sends nothing, and
             # targeting_value values a rule that targets nobody at exactly 0.
-            mask = np.zeros(len(exp), dtype=bool)
-        value = uplift.targeting_value(exp, mask, "profit", treatment=offer)
+            mask = np.zeros(len(measured), dtype=bool)
+        value = uplift.targeting_value(measured, mask, "profit", treatment=offer)
         q = value["share_targeted"]
         # Per offer sent: the lift among the targeted, and its standard error (value and se are per member).
         value["per_targeted"] = value["lift_among_targeted"] if q > 0 else 0.0
@@ -156,10 +186,13 @@ def _targeting(t: dict[str, pd.DataFrame], a: BoardAssumptions) -> dict[str, Any
         rows[label] = value
     offers = pd.DataFrame(rows).T
     offers.index.name = "rule"
-    columns = ["customer_id", "arm", "prior_orders", "p_buy", "uplift", "value_per_order", "expected_profit",
-               "target", "profit"]
-    return {"targeting": exp[columns].copy(), "offers": offers, "bonus": bonus, "tested_send_cost": tested_send,
-            "margin_rate_before": margin_rate}
+    offers["population"] = a.lift_population
+    offers["members_measured"] = int(within.sum())
+    columns = ["customer_id", "arm", "prior_orders", "active_before", "p_buy", "uplift", "value_per_order",
+               "expected_profit", "target", "contacts_30d", "profit"]
+    return {"targeting": exp[columns].copy(), "offers": offers, "arms": arms_lift, "bonus": bonus,
+            "tested_send_cost": tested_send,
+            "margin_rate_before": margin_rate, "targeted_share": float(measured["target"].mean())}
 
 
 def _retention(t: dict[str, pd.DataFrame], a: BoardAssumptions, when: dict[str, pd.Timestamp]) -> dict[str, Any]:
