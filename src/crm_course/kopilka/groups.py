@@ -60,41 +60,46 @@ VARIED_PARAMETERS: dict[str, tuple[float, float]] = {
 }
 
 
-#: The probabilities of a loss that separate the marker's reference decisions: at most the first, "go";
-#: at least the second, "no-go"; in between, "staged pilot".
+#: The probabilities of a loss that bound the band of a "staged pilot" (see :func:`reference_decision`).
 DECISION_THRESHOLDS: tuple[float, float] = (0.2, 0.8)
 
 
-def reference_decision(probability_loss: float, thresholds: tuple[float, float] = DECISION_THRESHOLDS) -> str:
-    """The decision a programme's own probability of a loss supports: "go", "staged pilot" or "no-go".
+def reference_decision(mean_npv: float, probability_loss: float,
+                       thresholds: tuple[float, float] = DECISION_THRESHOLDS) -> str:
+    """The decision a programme's own NPV distribution supports: "go", "staged pilot" or "no-go".
 
-    A programme that loses money in at most a fifth of the Monte Carlo draws
-    is a "go"; one that loses in at least four fifths is a "no-go"; in
-    between the evidence is not decisive, and a "staged pilot" -- a larger
-    experiment, or the cheap part first, before the costly system is built --
-    buys the information the decision lacks. A reference for markers, not a
-    verdict: a memo that argues well for a neighbouring decision can earn
-    full marks.
+    A risk-neutral board decides on the expected value: "go" when the mean
+    NPV is positive, "no-go" when it is negative. But when the evidence
+    leaves a real chance that this decision is wrong -- a probability of a
+    loss strictly between the two thresholds, 0.2 and 0.8 by default -- more
+    evidence is worth buying before the set-up cost is sunk, and the
+    reference is a "staged pilot": a larger experiment, or the cheap part
+    first. A reference for markers, not a verdict: a memo that argues well
+    from the group's numbers for a neighbouring decision can earn full marks.
 
     Parameters
     ----------
+    mean_npv : float
+        The programme's mean NPV, e.g. ``board_case(...).figures["mean_npv"]``.
     probability_loss : float
         Between 0 and 1, e.g. ``board_case(...).figures["probability_loss"]``.
     thresholds : (float, float)
-        The two cut-offs (default :data:`DECISION_THRESHOLDS`).
+        The band of probabilities of a loss that calls for a pilot
+        (default :data:`DECISION_THRESHOLDS`).
 
     Examples
     --------
-    >>> [reference_decision(p) for p in (0.05, 0.5, 0.95)]
-    ['go', 'staged pilot', 'no-go']
+    >>> reference_decision(250_000, 0.05), reference_decision(-40_000, 0.6), reference_decision(-700_000, 1.0)
+    ('go', 'staged pilot', 'no-go')
     """
+    check_number(mean_npv, "mean_npv")
     check_number(probability_loss, "probability_loss", low=0, high=1)
     low, high = thresholds
     if not 0 <= low < high <= 1:
         raise ValueError(f"thresholds: expected two probabilities low < high in [0, 1]; found {thresholds!r}")
-    if probability_loss <= low:
-        return "go"
-    return "no-go" if probability_loss >= high else "staged pilot"
+    if low < probability_loss < high:
+        return "staged pilot"
+    return "go" if mean_npv > 0 else "no-go"
 
 
 @dataclass(frozen=True)
@@ -179,7 +184,7 @@ class GroupWorld:
 
         * ``"options"`` -- per programme option, the NPV's mean and 90%
           interval, the probability of a loss and the
-          :func:`reference_decision` it supports;
+          :func:`reference_decision` they support;
         * ``"offers"`` -- the uplift rule's share targeted and measured
           profit per targeted offer (with its standard error), beside the
           planted expected profit of an offer to the same members
@@ -201,7 +206,8 @@ class GroupWorld:
         world = self.simulate()
         case = board_case(world.tables, assumptions=assumptions, rng=rng)
         options = case.options[["mean_npv", "npv_low", "npv_high", "probability_loss"]].copy()
-        options["decision"] = [reference_decision(float(p)) for p in options["probability_loss"]]
+        options["decision"] = [reference_decision(float(m), float(p))
+                               for m, p in zip(options["mean_npv"], options["probability_loss"])]
         measured = case.targeting[case.targeting["target"]]
         if case.assumptions.lift_population == "active":
             measured = measured[measured["active_before"]]
