@@ -21,5 +21,6 @@ and on the method modules:
 * :mod:`crm_course.kopilka.staff_policies` -- the staff policies of the board
   case: each lever as a change to the regressors, its cost and its gains;
 * :mod:`crm_course.kopilka.assumptions` -- what the board case takes as given;
-* :mod:`crm_course.kopilka.groups` -- a world of its own for every student group.
+* :mod:`crm_course.kopilka.groups` -- a world of its own for every student group, and its
+  truth for the marker.
 """

@@ -133,7 +133,7 @@ EXERCISES = [
         kind="share",
         rtol=0,
         atol=0.0005,
-        what="a share of campaign members (between 0 and 1)",
+        what="a share of the active campaign members (between 0 and 1)",
         mistakes=[
             Mistake(_default_share_targeted, "That is the share at the current cost: set send_cost=1.0."),
             Mistake(_share_with_both_changes, "That also lets the merchants pay the bonus: change only send_cost."),
