@@ -4,8 +4,8 @@ The board case chains other chapters' helpers, which have their own recovery
 tests; here we check that the chain is put together right: its figures are
 plausible on a simulated world, its pieces recover what the simulation
 planted where a planted value exists, a changed world moves them the right
-way, its assumptions do what they say, and every group gets its own,
-reproducible world.
+way, its assumptions do what they say, every group gets its own,
+reproducible world, and the groups' worlds do not all point to one decision.
 """
 
 from __future__ import annotations

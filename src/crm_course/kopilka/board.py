@@ -157,15 +157,19 @@ class BoardCase:
         ``prior_orders``, ``p_buy`` (predicted conversion with the offer),
         ``uplift`` (predicted extra conversion), ``value_per_order``,
         ``expected_profit`` (RUB per offer), ``target`` (the uplift rule),
-        ``profit`` (realised 30-day margin minus the offer's cost to Kopilka)
-        and ``clv``.
+        ``active_before`` (ordered in the last year before the campaign),
+        ``contacts_30d`` (support contacts in the 30-day window), ``profit``
+        (realised 30-day margin minus the offer's cost to Kopilka and, with
+        ``net_support_cost``, ``cost_per_contact`` per contact) and ``clv``.
     offers : pandas.DataFrame
         The measured value of three sending rules on the randomised arms,
         rows ``generic offer, every member``, ``personalised offer, every
         member`` and ``personalised offer, uplift rule``
         (:func:`crm_course.uplift.targeting_value`; RUB per member
         of the base), plus ``per_targeted`` and ``per_targeted_se`` (RUB per
-        offer sent).
+        offer sent), ``population`` (``lift_population``) and
+        ``members_measured`` (campaign members in it). Profit is net of the
+        support contacts in the window unless ``net_support_cost=False``.
     staff : pandas.DataFrame
         One row per staff lever, empowerment policy and the chosen package:
         ``share_agents`` (share of agents affected), ``engagement_gain`` and
