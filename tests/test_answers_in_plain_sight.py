@@ -52,7 +52,6 @@ KNOWN_EXPOSURES = {
     "1.3": "issue 14: the whale curve of section 3.3 prints the number of unprofitable members",
     "1.5": "issue 14: the shrinkage table of section 3.6 has a row for three orders",
     "5.4": "issue 16: the survival table of section 4.5 prints the referral curve at 52 weeks",
-    "6.1": "issue 16: step 5 of the case (return and risk) prints the probability of a loss",
 }
 
 NUMBER = re.compile(r"(?<![\w.])([-\u2212+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?)(%?)(?![\w]|\.\d)")

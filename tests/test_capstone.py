@@ -4,8 +4,8 @@ The board case chains other chapters' helpers, which have their own recovery
 tests; here we check that the chain is put together right: its figures are
 plausible on a simulated world, its pieces recover what the simulation
 planted where a planted value exists, a changed world moves them the right
-way, its assumptions do what they say, and every group gets its own,
-reproducible world.
+way, its assumptions do what they say, every group gets its own,
+reproducible world, and the groups' worlds do not all point to one decision.
 """
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-pass
 from crm_course.kopilka.board import board_case, BoardAssumptions, OPTIONS, staff_changes
-from crm_course.kopilka.groups import group_world, VARIED_PARAMETERS
+from crm_course.kopilka.groups import DECISION_THRESHOLDS, group_world, reference_decision, VARIED_PARAMETERS
 from crm_course.world import simulate
 from crm_course.world.params import WorldParams
 
@@ -104,17 +103,74 @@ def test_package_engagement_gain_recovers_the_planted_gain(world, case):
     assert case.staff.loc["empowerment: selective", "share_agents"] == pytest.approx(fit_share)
 
 
-def test_uplift_rule_profit_per_offer_recovers_the_planted_profit(world, case):
-    """The members the rule targets truly earn ``profit_personalised`` each on average (world's hidden truth)."""
+@pytest.fixture(scope="module")
+def gross(world):
+    """The case with the campaign's profit measured before support costs, as the planted truth counts it."""
+    return board_case(world.tables, assumptions=BoardAssumptions(net_support_cost=False), rng=1)
+
+
+def test_uplift_rule_profit_per_offer_recovers_the_planted_profit(world, gross):
+    """The active members the rule targets truly earn ``profit_personalised`` each on average (hidden truth).
+
+    The planted profit leaves out the support contacts of the extra orders, so it is compared with the
+    case measured the same way (``net_support_cost=False``), on the members the lift is measured on.
+    """
     from crm_course.kopilka.truth import planted_campaign_effects
 
     truth = planted_campaign_effects(world).set_index("customer_id")
-    targets = case.targeting.loc[case.targeting["target"], "customer_id"]
+    measured = gross.targeting[gross.targeting["active_before"]]
+    assert gross.offers["members_measured"].iloc[0] == len(measured) < len(gross.targeting)
+    targets = measured.loc[measured["target"], "customer_id"]
     planted = truth.loc[targets, "profit_personalised"].mean()
-    row = case.offers.loc["personalised offer, uplift rule"]
+    row = gross.offers.loc["personalised offer, uplift rule"]
     assert inside(planted, row["per_targeted"], row["per_targeted_se"])
-    everyone = case.offers.loc["personalised offer, every member"]
-    assert inside(truth["profit_personalised"].mean(), everyone["per_targeted"], everyone["per_targeted_se"])
+    everyone = gross.offers.loc["personalised offer, every member"]
+    assert inside(truth.loc[measured["customer_id"], "profit_personalised"].mean(), everyone["per_targeted"],
+                  everyone["per_targeted_se"])
+
+
+def test_the_campaign_profit_is_net_of_the_support_contacts_it_causes(world, case, gross):
+    """Sending to every active member: the net lift is the gross lift minus 180 RUB x the extra contacts."""
+    exp = world.tables["offer_experiment"].set_index("customer_id")
+    measured = case.targeting[case.targeting["active_before"]].set_index("customer_id")
+    contacts = world.tables["contacts"]
+    start = exp["campaign_date"].min().normalize()
+    window = contacts[(contacts["contact_date"] >= start) & (contacts["contact_date"] < start + pd.Timedelta(days=30))]
+    per_member = window.groupby("customer_id").size()
+    counts = per_member.reindex(measured.index, fill_value=0)
+    arm = measured["arm"].astype(str)
+    extra = counts[arm == "personalised"].mean() - counts[arm == "none"].mean()
+    assert extra > 0  # the offer's extra orders bring extra contacts
+    net = case.offers.loc["personalised offer, every member", "per_targeted"]
+    before = gross.offers.loc["personalised offer, every member", "per_targeted"]
+    assert net == pytest.approx(before - case.assumptions.cost_per_contact * extra)
+    # Chapter 5's helper, on the same members and plan, gives the same net lift and its decomposition.
+    from crm_course.kopilka.campaign import campaign_net_lift
+
+    t = world.tables
+    ch5 = campaign_net_lift(t["offer_experiment"], t["transactions"], t["contacts"], contact_cost=180.0,
+                            plan="A", active_only=True, active_since="2024-01-01")  # the board's last year starts then
+    assert net == pytest.approx(ch5["net_lift"]) and case.figures["extra_contacts_per_offer"] == pytest.approx(
+        ch5["contacts_lift"])
+    assert case.figures["support_cost_per_offer"] == pytest.approx(180.0 * extra)
+    assert np.array_equal(case.targeting["contacts_30d"].to_numpy(),
+                          per_member.reindex(case.targeting["customer_id"], fill_value=0).to_numpy(dtype=float))
+
+
+def test_a_shrinking_base_scales_the_benefits_and_not_the_costs(world, case):
+    """base_change g: year t's benefits are on N (1 + g)^t members, so their PV scales by the discounted average."""
+    shrinking = board_case(world.tables, assumptions=BoardAssumptions(base_change=-0.4), rng=1)
+    years = np.arange(1, 4)
+    factor = np.sum(0.6**years * 1.15**-years) / np.sum(1.15**-years)
+    assert shrinking.figures["base_factor"] == pytest.approx(factor)
+    assert case.figures["base_factor"] == 1.0
+    for col in ("mean_pv_personalisation", "mean_pv_retention"):
+        assert shrinking.figures[col] == pytest.approx(factor * case.figures[col])
+    assert shrinking.figures["mean_pv_costs"] == case.figures["mean_pv_costs"]
+    assert shrinking.figures["active_members"] == case.figures["active_members"]
+    assert shrinking.cash_flows["discounted"].sum() == pytest.approx(
+        case.cash_flows["discounted"].sum() + (factor - 1) * (case.figures["mean_pv_personalisation"]
+                                                              + case.figures["mean_pv_retention"]), rel=0.02)
 
 
 def test_a_stronger_personalisation_lift_raises_the_npv(case):
@@ -150,7 +206,8 @@ def plan_b(world):
 def test_merchants_paying_the_bonus_adds_exactly_the_bonus_on_treated_converters(world, case, plan_b):
     """Sending to everyone: profit per offer rises by 10 RUB x the treated arm's conversion rate."""
     exp = world.tables["offer_experiment"]
-    conversion = exp.loc[exp["arm"] == "personalised", "converted"].mean()
+    active = exp["customer_id"].isin(case.targeting.loc[case.targeting["active_before"], "customer_id"])
+    conversion = exp.loc[active & (exp["arm"] == "personalised"), "converted"].mean()
     gain = (plan_b.offers.loc["personalised offer, every member", "per_targeted"]
             - case.offers.loc["personalised offer, every member", "per_targeted"])
     assert gain == pytest.approx(WorldParams().campaign.bonus_cashback * conversion)
@@ -243,6 +300,53 @@ def test_varied_worlds_draw_planted_effects_inside_their_ranges():
         worlds[0].command()
 
 
+GROUPS = range(1, 5)  # the first four groups of the default base seed
+
+
+@pytest.fixture(scope="module")
+def sheets():
+    """The marker's sheet of each of the first four varied group worlds (20,000 members, as handed out)."""
+    return {g: group_world(g, vary=True).marking_sheet(BoardAssumptions(n_draws=2_000), rng=1) for g in GROUPS}
+
+
+def test_group_worlds_span_go_pilot_and_no_go(sheets):
+    """The right recommendation depends on the group's own numbers: the worlds do not all point one way."""
+    decisions = {g: sheet["options"].loc[OPTIONS[0], "decision"] for g, sheet in sheets.items()}
+    assert set(decisions.values()) == {"go", "staged pilot", "no-go"}, decisions
+    for sheet in sheets.values():
+        options = sheet["options"]
+        assert list(options.index) == list(OPTIONS)
+        assert all(reference_decision(m, p) == d
+                   for m, p, d in zip(options["mean_npv"], options["probability_loss"], options["decision"]))
+    # The group that should go most clearly was planted a better-paying offer than the one that should not.
+    best = max(sheets.values(), key=lambda s: -s["options"].loc[OPTIONS[0], "probability_loss"])
+    worst = max(sheets.values(), key=lambda s: s["options"].loc[OPTIONS[0], "probability_loss"])
+    assert (best["offers"].iloc[:, 0]["planted_profit_per_offer_before_support"]
+            > worst["offers"].iloc[:, 0]["planted_profit_per_offer_before_support"])
+
+
+def test_the_marker_gets_each_groups_truth(sheets):
+    sheet = sheets[3]
+    pd.testing.assert_frame_equal(sheet["planted"], group_world(3, vary=True).changes())
+    offers = sheet["offers"]["group 3"]
+    assert 0 < offers["share_targeted"] < 1 and offers["measured_profit_per_offer_se"] > 0
+    assert np.isfinite(offers["planted_profit_per_offer_before_support"])
+
+
+def test_reference_decision_follows_the_expected_value_outside_the_pilot_band():
+    low, high = DECISION_THRESHOLDS
+    assert [reference_decision(1.0, p) for p in (0.0, low, (low + high) / 2, high)] == [
+        "go", "go", "staged pilot", "go"]  # a positive mean at a loss probability of 0.8: skewed, but a go
+    assert [reference_decision(-1.0, p) for p in (low, (low + high) / 2, high, 1.0)] == [
+        "no-go", "staged pilot", "no-go", "no-go"]
+    with pytest.raises(ValueError, match="probability_loss"):
+        reference_decision(1.0, 1.5)
+    with pytest.raises(ValueError, match="mean_npv"):
+        reference_decision(float("nan"), 0.5)
+    with pytest.raises(ValueError, match="thresholds"):
+        reference_decision(1.0, 0.5, (0.8, 0.2))
+
+
 def test_a_lecturers_own_parameters_are_kept_and_varied_on_top():
     p = WorldParams()
     custom = replace(p, purchases=replace(p.purchases, spend_gamma=2_500.0))
@@ -285,6 +389,9 @@ def test_a_written_group_world_loads_and_runs(tmp_path):
         ({"pay_on_time": "yes"}, "pay_on_time"),
         ({"observation_end": "not a date"}, "observation_end"),
         ({"n_draws": 10}, "n_draws"),
+        ({"lift_population": "lapsed"}, "lift_population"),
+        ({"base_change": -1.5}, "base_change"),
+        ({"net_support_cost": "yes"}, "net_support_cost"),
     ],
 )
 def test_bad_assumptions_raise_a_clear_error(changes, message):

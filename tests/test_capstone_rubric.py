@@ -128,6 +128,23 @@ def test_an_anchor_memos_mark_follows_from_its_levels_and_the_weights(anchor):
     assert stated == pytest.approx(expected), f"anchor {anchor}: stated {stated}, levels give {expected}"
 
 
+def _words(text: str) -> int:
+    return len(re.sub(r"[*>#]", " ", text).split())
+
+
+def test_the_notebooks_model_memo_respects_its_own_limit_of_450_to_550_words():
+    """Section 5 of notebook 06 and the rubric ask for about 450-550 words; the model answer to 6.6 keeps to it."""
+    import nbformat
+
+    notebook = nbformat.read(ROOT / "notebooks" / "06_capstone.ipynb", as_version=4)
+    memos = [c.source for c in notebook.cells if c.cell_type == "markdown" and "**To the board of Kopilka" in c.source]
+    assert len(memos) == 1, "one model memo in notebook 06"
+    memo = memos[0][memos[0].index("**To the board of Kopilka"):]
+    memo = memo[: memo.index("*Why this is a model answer.*")]
+    assert 450 <= _words(memo) <= 550, f"the model memo has {_words(memo)} words"
+    assert "450–550 words" in _text(MARKER)
+
+
 def test_anchor_marks_are_ordered_excellent_adequate_weak():
     marks = [float(re.search(r"^Mark: .*= (\d+(?:\.\d+)?)", b, flags=re.M).group(1)) for _, _, b in _anchors()]
     assert marks[0] >= 85 and 35 <= marks[1] <= 65 and marks[2] <= 30, marks

@@ -7,11 +7,20 @@ and on the method modules:
 * :mod:`crm_course.kopilka.support` -- the support-contact frame of chapter 4
   (contacts joined to their agents and members) and the agent summary, and the
   simulation's hidden drop-out at each contact;
+* :mod:`crm_course.kopilka.campaign` -- the offer experiment with the support
+  contacts it caused, the members active before it and plans A and B's costs,
+  and the campaign's lift net of those contacts (chapters 5 and 6);
 * :mod:`crm_course.kopilka.truth` -- what the simulation planted, laid beside
   the estimates (chapters 1-3);
 * :mod:`crm_course.kopilka.diagrams` -- Kopilka's business and data-model
   diagrams;
-* :mod:`crm_course.kopilka.board` -- the capstone's board case, chaining the
-  method modules;
-* :mod:`crm_course.kopilka.groups` -- a world of its own for every student group.
+* :mod:`crm_course.kopilka.board` -- the capstone's board case: it checks the
+  tables, assembles the NPV inputs and values the options;
+* :mod:`crm_course.kopilka.evidence` -- the board case's evidence, one step per
+  chapter (CRM fit, member value, targeting, retention);
+* :mod:`crm_course.kopilka.staff_policies` -- the staff policies of the board
+  case: each lever as a change to the regressors, its cost and its gains;
+* :mod:`crm_course.kopilka.assumptions` -- what the board case takes as given;
+* :mod:`crm_course.kopilka.groups` -- a world of its own for every student group, and its
+  truth for the marker.
 """

@@ -15,11 +15,14 @@ import pandas as pd
 
 from crm_course.validation import check_number
 
-__all__ = ["EMPOWERMENT_POLICIES", "BoardAssumptions"]
+__all__ = ["EMPOWERMENT_POLICIES", "LIFT_POPULATIONS", "BoardAssumptions"]
 
 
 #: The three empowerment policies a board can choose between.
 EMPOWERMENT_POLICIES: tuple[str, ...] = ("none", "universal", "selective")
+
+#: The campaign members on whom the offers' profit is measured: the last year's active members, or all.
+LIFT_POPULATIONS: tuple[str, ...] = ("active", "all")
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,28 @@ class BoardAssumptions:
         goodwill gestures their decisions commit (default 500 RUB).
     cost_per_contact : float
         Fully loaded cost of a support contact, deducted from each member's
-        margin (default 180 RUB, ``SupportParams.cost_per_contact``).
+        margin (default 180 RUB, ``SupportParams.cost_per_contact``), and
+        from the campaign's profit for every contact in its 30-day window.
+    net_support_cost : bool
+        Measure the campaign's profit net of the support contacts its extra
+        orders cause (default True): every member's 30-day profit is charged
+        ``cost_per_contact`` per contact in the window, so the difference
+        between the arms carries the cost of the extra contacts. False
+        measures commission minus cashback and offer costs only, as
+        chapter 3 did.
+    lift_population : {"active", "all"}
+        The campaign members on whom the offers' profit and the share
+        targeted are measured. "active" (default): the members who ordered
+        in the last year before the campaign, the population the NPV applies
+        them to (the active members of the last year). "all": every member
+        of the campaign, lapsed ones included.
+    base_change : float
+        Yearly proportional change of the active member base over the
+        horizon (default 0: a steady base, new sign-ups replacing the members
+        who lapse). With no new sign-ups at all the base shrinks to its
+        retained share each year: ``base_change = retention - 1`` (about
+        -0.47 in the shipped data). Benefits scale with the base; costs do
+        not.
     lapse_weeks : float
         Weeks without an order that count as a lapse in the survival model
         (default 26).
@@ -120,6 +144,9 @@ class BoardAssumptions:
     cost_per_training_hour: float = 3_750.0
     cost_per_empowered_agent: float = 500.0
     cost_per_contact: float = 180.0
+    net_support_cost: bool = True
+    lift_population: str = "active"
+    base_change: float = 0.0
     lapse_weeks: float = 26.0
     n_draws: int = 10_000
     uplift_seed: int = 2002
@@ -143,12 +170,16 @@ class BoardAssumptions:
         check_number(self.lapse_weeks, "lapse_weeks", low=1, high=104)
         check_number(self.n_draws, "n_draws", low=100, integer=True)
         check_number(self.uplift_seed, "uplift_seed", low=0, integer=True)
-        for name in ("merchants_fund_bonus", "pay_on_time", "own_desks"):
+        check_number(self.base_change, "base_change", low=-1, high=1)
+        for name in ("merchants_fund_bonus", "pay_on_time", "own_desks", "net_support_cost"):
             if not isinstance(getattr(self, name), (bool, np.bool_)):
                 raise ValueError(f"{name}: expected True or False; found {getattr(self, name)!r}")
         if self.empowerment not in EMPOWERMENT_POLICIES:
             raise ValueError(f"empowerment: expected one of 'none', 'universal', 'selective'; "
                              f"found {self.empowerment!r}")
+
+        if self.lift_population not in LIFT_POPULATIONS:
+            raise ValueError(f"lift_population: expected one of 'active', 'all'; found {self.lift_population!r}")
 
     def to_series(self) -> pd.Series:
         """The assumptions as a Series, for printing next to the results."""

@@ -25,7 +25,11 @@ chapter already estimates:
    :func:`crm_course.uplift.expected_incremental_profit`); the uplift rule
    targets the members with a positive expected profit, and its profit per
    targeted member is measured on the randomised arms
-   (:func:`crm_course.uplift.targeting_value`).
+   (:func:`crm_course.uplift.targeting_value`) -- net of the support
+   contacts the offer's extra orders cause, and among the members who
+   ordered in the last year before the campaign, the population the NPV
+   applies it to (``net_support_cost`` and ``lift_population`` of the
+   assumptions).
 3. **Staff policies** (chapter 4): what paying every agent on time, giving
    every agent a desk of their own, more training and each empowerment policy
    (:data:`EMPOWERMENT_POLICIES`: nobody, everybody, or only the agents who
@@ -47,6 +51,9 @@ chapter already estimates:
    :func:`crm_course.finance.break_even`), for the proposed programme and the
    three alternatives of :data:`OPTIONS`.
 
+Steps 0, 1, 2 and 4 are in :mod:`crm_course.kopilka.evidence`, step 3 in
+:mod:`crm_course.kopilka.staff_policies`; this module checks the tables,
+assembles the NPV inputs from the steps and values the options (step 5).
 The result is a :class:`BoardCase`: the key figures and one tidy table per
 step. The investment assumptions (costs, horizon, discount rate, who pays the
 bonus cashback, which staff policies) are the fields of the frozen
@@ -94,6 +101,8 @@ from crm_course.kopilka.assumptions import (
     BoardAssumptions,
     _check_assumptions,
 )
+from crm_course.kopilka.evidence import COX_TERMS, _crm_fit, _member_value, _periods, _retention, _targeting
+from crm_course.kopilka.staff_policies import _staff, staff_changes
 from crm_course.validation import check_frame, check_range, check_unique
 
 __all__ = [
@@ -113,10 +122,6 @@ TABLES_NEEDED: tuple[str, ...] = ("customers", "transactions", "merchant_panel",
                                   "contacts")
 
 
-#: Right-hand side of the Cox model of lapsing after the first support contact (as in chapter 5).
-COX_TERMS = "first_csat + first_payout_received + np.log1p(orders_before) + C(channel)"
-
-
 #: The programme options compared for the board, the proposed one first.
 OPTIONS: tuple[str, ...] = (
     "targeted offers + staff package",
@@ -125,8 +130,6 @@ OPTIONS: tuple[str, ...] = (
     "staff package only",
 )
 
-
-_DAY = pd.Timedelta(days=1)
 
 
 @dataclass
@@ -154,15 +157,19 @@ class BoardCase:
         ``prior_orders``, ``p_buy`` (predicted conversion with the offer),
         ``uplift`` (predicted extra conversion), ``value_per_order``,
         ``expected_profit`` (RUB per offer), ``target`` (the uplift rule),
-        ``profit`` (realised 30-day margin minus the offer's cost to Kopilka)
-        and ``clv``.
+        ``active_before`` (ordered in the last year before the campaign),
+        ``contacts_30d`` (support contacts in the 30-day window), ``profit``
+        (realised 30-day margin minus the offer's cost to Kopilka and, with
+        ``net_support_cost``, ``cost_per_contact`` per contact) and ``clv``.
     offers : pandas.DataFrame
         The measured value of three sending rules on the randomised arms,
         rows ``generic offer, every member``, ``personalised offer, every
         member`` and ``personalised offer, uplift rule``
         (:func:`crm_course.uplift.targeting_value`; RUB per member
         of the base), plus ``per_targeted`` and ``per_targeted_se`` (RUB per
-        offer sent).
+        offer sent), ``population`` (``lift_population``) and
+        ``members_measured`` (campaign members in it). Profit is net of the
+        support contacts in the window unless ``net_support_cost=False``.
     staff : pandas.DataFrame
         One row per staff lever, empowerment policy and the chosen package:
         ``share_agents`` (share of agents affected), ``engagement_gain`` and
@@ -190,6 +197,13 @@ class BoardCase:
         One row per option of :data:`OPTIONS`: the NPV summary of
         :func:`crm_course.finance.npv_summary` and the mean present
         values of each benefit and of the costs.
+    campaign : pandas.DataFrame
+        Chapter 5's decomposition of each offer's lift per member on the
+        measured population (:func:`crm_course.campaign_economics.net_lift`,
+        one row per arm): ``gross_lift`` (margin minus the offer's cost),
+        ``contacts_lift`` (extra support contacts per member in 30 days),
+        ``contact_cost_lift`` (their cost at ``cost_per_contact``; 0 with
+        ``net_support_cost=False``) and ``net_lift``, with standard errors.
     models : dict
         The fitted models: ``"engagement"``, ``"csat"`` (statsmodels
         results), ``"cox"`` (PHReg result), ``"bgnbd"`` and ``"spend"``
@@ -211,6 +225,7 @@ class BoardCase:
     draws: pd.DataFrame
     options: pd.DataFrame
     models: dict = field(default_factory=dict, repr=False)
+    campaign: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     def __repr__(self) -> str:
         f = self.figures
@@ -270,292 +285,15 @@ def _rng(rng: Any) -> np.random.Generator:
     raise TypeError(f"rng: expected a numpy.random.Generator, a seed (int >= 0) or None; found {rng!r}")
 
 
-def staff_changes(
-    rows: pd.DataFrame,
-    assumptions: BoardAssumptions | None = None,
-    *,
-    fit: str = "fit",
-) -> dict[str, dict[str, float]]:
-    """The staff levers as changes to the regressors, averaged over ``rows``.
-
-    A policy changes each agent's working conditions: paying everyone on
-    time sets ``paid_on_time`` to 1, own desks set ``shared_desk`` to 0,
-    training adds hours, and an empowerment policy sets ``empowered`` to 1
-    for everybody ("universal") or for the agents who meet all three
-    criteria ("selective"), against a baseline of nobody empowered. Because
-    the models are linear in these terms, the average effect of a policy is
-    the sum of each coefficient times the **average change** of its term —
-    the weights returned here, ready for
-    :func:`crm_course.inference.linear_combinations`. Averaged over
-    agents they give the average agent's engagement gain; averaged over
-    contacts (rows of :func:`crm_course.kopilka.support.support_frame`) they
-    give the average contact's CSAT gain.
-
-    Parameters
-    ----------
-    rows : pandas.DataFrame
-        Agents (one row each) or contacts joined to their agents, with the
-        0/1 or True/False columns ``paid_on_time``, ``shared_desk``,
-        ``empowered`` and ``fit`` (or the three criteria columns of
-        :data:`crm_course.ratings.CRITERIA`, from which ``fit`` is made).
-        Averages over the rows as given: no key is checked.
-    assumptions : BoardAssumptions, optional
-        Which levers the chosen package holds, and the training hours.
-    fit : str
-        The column saying whether an agent meets all three criteria.
-
-    Returns
-    -------
-    dict
-        Label -> {term: weight}, one entry per lever ("pay everyone on time",
-        "own desk for everyone", "+16 h training"), per empowerment policy
-        ("empowerment: none" etc.) and for the chosen "staff package". The
-        interaction term ``empowered:fit`` is included; drop it for a model
-        without it.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> agents = pd.DataFrame({"paid_on_time": [1, 0], "shared_desk": [1, 0],
-    ...                        "empowered": [1, 0], "fit": [1, 0]})
-    >>> staff_changes(agents)["empowerment: selective"]
-    {'empowered': 0.5, 'empowered:fit': 0.5}
-    """
-    from crm_course.ratings import CRITERIA
-
-    a = _check_assumptions(assumptions)
-    if not isinstance(rows, pd.DataFrame):
-        raise TypeError(f"rows: expected a pandas DataFrame; found {type(rows).__name__}")
-    if fit not in rows.columns:
-        check_frame(rows, {c: "bool" for c in CRITERIA}, name="rows")
-        fit_values = rows[list(CRITERIA)].astype(bool).all(axis=1).to_numpy(dtype=float)
-    else:
-        check_frame(rows, {fit: "bool"}, name="rows")
-        fit_values = rows[fit].to_numpy(dtype=float)
-    check_frame(rows, {"paid_on_time": "bool", "shared_desk": "bool"}, name="rows")
-    paid = rows["paid_on_time"].to_numpy(dtype=float)
-    desk = rows["shared_desk"].to_numpy(dtype=float)
-    hours = float(a.training_hours_added)
-    levers: dict[str, dict[str, float]] = {
-        "pay everyone on time": {"paid_on_time": float(np.mean(1 - paid))},
-        "own desk for everyone": {"shared_desk": float(-np.mean(desk))},
-        f"+{hours:g} h training": {"training_hours": hours},
-    }
-    policy_rows = {"none": np.zeros(len(rows)), "universal": np.ones(len(rows)), "selective": fit_values}
-    for name, empowered in policy_rows.items():
-        levers[f"empowerment: {name}"] = {"empowered": float(np.mean(empowered)),
-                                          "empowered:fit": float(np.mean(empowered * fit_values))}
-    package: dict[str, float] = {}
-    chosen = [lab for lab, on in (("pay everyone on time", a.pay_on_time), ("own desk for everyone", a.own_desks),
-                                  (f"+{hours:g} h training", hours > 0)) if on]
-    chosen.append(f"empowerment: {a.empowerment}")
-    for label in chosen:
-        for term, weight in levers[label].items():
-            package[term] = package.get(term, 0.0) + weight
-    levers["staff package"] = package
-    return levers
-
-
-def _lever_costs(a: BoardAssumptions, n_agents: int, share_fit: float) -> dict[str, float]:
-    hours = float(a.training_hours_added)
-    empowered = {"none": 0.0, "universal": float(n_agents), "selective": share_fit * n_agents}
-    costs = {
-        "pay everyone on time": a.cost_pay_on_time,
-        "own desk for everyone": a.cost_own_desks,
-        f"+{hours:g} h training": a.cost_per_training_hour * hours,
-    }
-    for name, count in empowered.items():
-        costs[f"empowerment: {name}"] = a.cost_per_empowered_agent * count
-    costs["staff package"] = (
-        (a.cost_pay_on_time if a.pay_on_time else 0.0)
-        + (a.cost_own_desks if a.own_desks else 0.0)
-        + a.cost_per_training_hour * hours
-        + a.cost_per_empowered_agent * empowered[a.empowerment]
-    )
-    return costs
-
-
-def _periods(transactions: pd.DataFrame, a: BoardAssumptions) -> dict[str, pd.Timestamp]:
-    end = (pd.Timestamp(a.observation_end) if a.observation_end is not None
-           else pd.Timestamp(transactions["order_date"].max())).normalize()
-    last_start = end - pd.Timedelta(weeks=52) + _DAY
-    before_start = last_start - pd.Timedelta(weeks=52)
-    return {"end": end, "last_start": last_start, "before_start": before_start, "before_end": last_start - _DAY}
-
-
-def _crm_fit(t: dict[str, pd.DataFrame], a: BoardAssumptions, when: dict[str, pd.Timestamp],
-             members: float, margin: float, retention: float, annual_cost: float) -> dict[str, Any]:
-    """Step 0 (chapters 1 and 2): Kopilka's inequality of spend and the CRM-fit assessment."""
-    from crm_course import concentration, panel, profitability
-
-    tx = t["transactions"]
-    last = tx[(tx["order_date"] >= when["last_start"]) & (tx["order_date"] < when["end"] + _DAY)]
-    customers = t["customers"][t["customers"]["customer_id"].isin(last["customer_id"])]
-    values = profitability.member_value(customers, last)
-    spread = concentration.gini(values, "revenue")
-    panel_fit = panel.twfe_regression(t["merchant_panel"], moderator="customer_heterogeneity")
-    assessment = panel.assess_crm_fit(
-        panel_fit, spread, repeat_share=float(np.clip(retention, 0, 1)), can_act=True, customers=members,
-        margin_per_repeat_customer=max(margin, 1e-9), annual_cost=annual_cost)
-    assessment.index = ["Kopilka"]
-    return {"gini": spread, "assessment": assessment, "panel": panel_fit}
-
-
-def _member_value(t: dict[str, pd.DataFrame], a: BoardAssumptions, when: dict[str, pd.Timestamp]) -> dict[str, Any]:
-    """Step 1 (chapter 5): active members, margin, retention, CLV."""
-    from crm_course import clv, profitability
-    from crm_course.retention import retention_rate
-
-    tx, contacts = t["transactions"], t["contacts"]
-    last_year = profitability.relationship_value(tx, contacts, start=when["last_start"], end=when["end"],
-                                                 cost_per_contact=a.cost_per_contact)
-    retention = retention_rate(tx, base=(when["before_start"], when["before_end"]),
-                               following=(when["last_start"], when["end"]))
-    summary = clv.rfm_summary(tx, when["end"])
-    summary = summary[summary["T"] > 0]
-    purchases = clv.BGNBDFitter().fit(summary)
-    spend = clv.GammaGammaFitter().fit(summary)
-    whole = profitability.relationship_value(tx, contacts, end=when["end"], cost_per_contact=a.cost_per_contact)
-    # A world whose support costs exceed its margin has no positive margin to spread over future orders.
-    margin_rate = float(np.clip(whole["net_margin"].sum() / whole["spend"].sum(), 0.0, 1.0))
-    members = clv.customer_lifetime_value(
-        purchases, spend, summary, margin=margin_rate, time_unit="W", period="M", horizon=12 * a.horizon_years,
-        discount_rate=clv.periodic_rate(a.discount_rate, "Y", "M"),
-    )
-    ranks = members["clv"].rank(method="first")
-    members["value_decile"] = np.ceil(10 * ranks / len(members)).astype("int64")
-    return {"last_year": last_year, "retention": retention, "members": members, "margin_rate": margin_rate,
-            "bgnbd": purchases, "spend": spend}
-
-
-def _targeting(t: dict[str, pd.DataFrame], a: BoardAssumptions) -> dict[str, Any]:
-    """Step 2 (chapter 3): expected incremental profit, the uplift rule, its measured value."""
-    from crm_course import experiments, profitability, uplift
-
-    exp = experiments.history_features(t["offer_experiment"])
-    arm = exp["arm"].astype(str)
-    treated = (arm == "personalised").to_numpy()
-    converted = exp["converted"].astype(bool).to_numpy()
-    cost = exp["offer_cost"].to_numpy(dtype=float)
-    if not (treated & ~converted).any() or not (treated & converted).any():
-        raise ValueError("tables['offer_experiment']: the personalised arm needs converting and non-converting "
-                         "members to separate the sending cost from the bonus")
-    generic = (arm == "generic").to_numpy()
-    tested_send = float(np.median(cost[treated & ~converted]))
-    bonus = float(np.median(cost[treated & converted])) - tested_send
-    paid_bonus = 0.0 if a.merchants_fund_bonus else bonus
-    # Re-cost the experiment: Kopilka pays the assumed sending cost of a personalised offer (a generic
-    # offer keeps its tested cost), and the bonus only if the merchants do not pay it.
-    generic_send = float(np.median(cost[generic & ~converted])) if (generic & ~converted).any() else 0.0
-    kopilka_cost = np.select([treated, generic], [a.send_cost + paid_bonus * converted,
-                                                  generic_send + paid_bonus * converted], cost)
-    exp["profit"] = exp["margin_30d"].to_numpy(dtype=float) - kopilka_cost
-
-    tx = t["transactions"]
-    campaign_date = exp["campaign_date"].min()
-    before = tx[tx["order_date"] < campaign_date]
-    if before.empty or before["order_value"].sum() <= 0:
-        raise ValueError("tables['transactions']: no order before the campaign date to compute the margin rate from")
-    margin_rate = float((before["commission"] - before["cashback"]).sum() / before["order_value"].sum())
-    exp["value_per_order"] = profitability.value_per_order(exp, max(margin_rate, 0.0),
-                                                           typical_order=float(before["order_value"].mean()))
-    pred = uplift.cross_fit_uplift(exp, list(experiments.HISTORY_FEATURES), seed=a.uplift_seed)
-    exp["p_buy"] = pred["treated"]
-    exp["uplift"] = pred["uplift"]
-    exp["expected_profit"] = uplift.expected_incremental_profit(
-        pred, exp["value_per_order"], cost_per_offer=a.send_cost, incentive_per_conversion=paid_bonus)
-    exp["target"] = exp["expected_profit"] > 0
-
-    everyone = np.ones(len(exp), dtype=bool)
-    rules = {"generic offer, every member": ("generic", everyone),
-             "personalised offer, every member": ("personalised", everyone),
-             "personalised offer, uplift rule": ("personalised", exp["target"].to_numpy())}
-    control = (arm == "none").to_numpy()
-    rows = {}
-    for label, (offer, mask) in rules.items():
-        sent = (arm == offer).to_numpy()
-        in_arms = sent | control
-        enough = (mask & sent).sum() >= 2 and (mask & control).sum() >= 2
-        if mask[in_arms].any() and enough:
-            value = uplift.targeting_value(exp, mask, "profit", treatment=offer)
-        else:  # nobody (or almost nobody) targeted: the rule sends nothing and earns nothing
-            value = pd.Series({"share_targeted": float(mask[in_arms].mean()), "lift_among_targeted": 0.0,
-                               "value_per_customer": 0.0, "se": 0.0, "ci_low": 0.0, "ci_high": 0.0})
-        q = value["share_targeted"]
-        value["per_targeted"] = value["lift_among_targeted"] if q > 0 else 0.0
-        value["per_targeted_se"] = value["se"] / q if q > 0 else 0.0
-        rows[label] = value
-    offers = pd.DataFrame(rows).T
-    offers.index.name = "rule"
-    columns = ["customer_id", "arm", "prior_orders", "p_buy", "uplift", "value_per_order", "expected_profit",
-               "target", "profit"]
-    return {"targeting": exp[columns].copy(), "offers": offers, "bonus": bonus, "tested_send_cost": tested_send,
-            "margin_rate_before": margin_rate}
-
-
-def _staff(t: dict[str, pd.DataFrame], a: BoardAssumptions) -> dict[str, Any]:
-    """Step 3 (chapter 4): engagement and CSAT gains of each lever, policy and the package."""
-    from crm_course import inference, ratings, regression
-    from crm_course.kopilka import support
-
-    agents = t["agents"]
-    frame = support.support_frame(t["contacts"], agents)
-    engagement = regression.engagement_drivers(agents)
-    csat = ratings.csat_ols(frame, ratings.EMPOWERMENT_TERMS)
-
-    per_agent = staff_changes(agents, a)
-    per_contact = staff_changes(frame, a)
-    eng_terms = set(engagement.params.index)
-    # The engagement model has no interaction: empowerment raises engagement whatever the fit.
-    eng = inference.linear_combinations(engagement, {
-        label: ({k: v for k, v in w.items() if k in eng_terms} or {"empowered": 0.0})
-        for label, w in per_agent.items()})
-    sat = inference.linear_combinations(csat, per_contact)
-    fit_share = float(agents[list(ratings.CRITERIA)].astype(bool).all(axis=1).mean())
-    costs = _lever_costs(a, len(agents), fit_share)
-    share_agents = {}
-    for label, weights in per_agent.items():
-        if label.startswith("empowerment"):
-            share_agents[label] = weights["empowered"]
-        elif label == "pay everyone on time":
-            share_agents[label] = weights["paid_on_time"]
-        elif label == "own desk for everyone":
-            share_agents[label] = -weights["shared_desk"]
-        elif label == "staff package":
-            share_agents[label] = np.nan
-        else:
-            share_agents[label] = 1.0
-    staff = pd.DataFrame({
-        "share_agents": pd.Series(share_agents),
-        "engagement_gain": eng["estimate"], "engagement_se": eng["std_error"],
-        "csat_gain": sat["estimate"], "csat_se": sat["std_error"],
-        "csat_low": sat["conf_low"], "csat_high": sat["conf_high"],
-        "annual_cost": pd.Series(costs),
-    })
-    staff.index.name = "policy"
-    return {"staff": staff, "engagement": engagement, "csat": csat, "fit_share": fit_share}
-
-
-def _retention(t: dict[str, pd.DataFrame], a: BoardAssumptions, when: dict[str, pd.Timestamp]) -> dict[str, Any]:
-    """Step 4 (chapter 5): the hazard of lapsing after the first support contact, by its CSAT."""
-    from crm_course import survival
-
-    experience = survival.support_experience(t["contacts"], t["transactions"])
-    followed = survival.lapse_durations(t["transactions"], lapse_weeks=a.lapse_weeks, observation_end=when["end"],
-                                        origin=experience["first_contact_date"])
-    channel = t["customers"].set_index("customer_id")["channel"]
-    data = followed.join(experience).join(channel)
-    cox = survival.cox_model(data, COX_TERMS)
-    return {"cox": cox, "ratios": survival.hazard_ratios(cox)}
-
 
 _SOURCES = {
-    "members": "ch. 5: active members in the last 52 weeks (relationship_value)",
+    "members": "ch. 5: active members in the last 52 weeks (relationship_value) x base_factor",
     "margin_per_member": "ch. 5: mean net margin after support costs (relationship_value), SE of the mean",
     "retention": "ch. 5: year-on-year retention (retention_rate), binomial SE",
     "campaigns_per_year": "assumption",
-    "targeted_share": "ch. 3: share with positive expected incremental profit (uplift rule)",
-    "campaign_lift": "ch. 3: measured profit per targeted member, randomised arms (targeting_value)",
+    "targeted_share": "ch. 3: share of the measured members with positive expected profit (uplift rule)",
+    "campaign_lift": "ch. 3: measured profit per targeted member net of support contacts, randomised arms "
+                     "(targeting_value)",
     "contacted_share": "ch. 5: share of active members with a support contact in the last 52 weeks",
     "engagement_gain": "the staff package, applied once (see csat_per_engagement)",
     "csat_per_engagement": "ch. 4: CSAT gain of the whole package (csat_ols, total effects, clustered by agent)",
@@ -626,10 +364,15 @@ def board_case(
         in the last year), ``crm_fit_lift_pp``, ``crm_fit_value`` and
         ``crm_fit_break_even_lift_pp`` (chapter 2's assessment, against
         ``equivalent_annual_cost``: the yearly costs plus the one-off cost
-        spread over the horizon as an annuity), ``active_members``, ``margin_per_member``,
+        spread over the horizon as an annuity), ``active_members`` (today's
+        base), ``base_factor`` (the base over the horizon, discounted average,
+        relative to today's: 1 for a steady base), ``margin_per_member``,
         ``retention``, ``mean_clv``, ``top_decile_clv_share``,
         ``share_targeted``, ``profit_per_offer_targeted`` (and ``_se``),
-        ``profit_per_member_everyone`` (and ``_se``), ``staff_engagement_gain``,
+        ``profit_per_member_everyone`` (and ``_se``), ``extra_contacts_per_offer``
+        and ``support_cost_per_offer`` (the personalised offer's extra support
+        contacts per member in 30 days, and what they cost; in
+        ``profit_per_...`` already), ``staff_engagement_gain``,
         ``staff_csat_gain`` (and ``_se``), ``selective_minus_universal_csat``,
         ``hazard_ratio_per_csat``, ``extra_members_kept_per_year``,
         ``people_annual``, ``process_upfront``, ``process_annual``,
@@ -638,7 +381,8 @@ def board_case(
         ``mean_pv_personalisation``, ``mean_pv_retention``, ``mean_pv_costs``,
         ``staff_programme_value`` (mean present value of the members the
         staff package keeps), ``yearly_retention_value`` (their value in
-        one year, at the estimates), ``break_even_members`` and
+        one year, at the estimates), ``break_even_members`` (today's base
+        that breaks even, the base then changing by ``base_change`` a year) and
         ``break_even_profit_per_offer`` (NaN when no value breaks even).
 
     Raises
@@ -664,7 +408,7 @@ def board_case(
     with _reading("transactions", "contacts"):
         value = _member_value(t, a, when)
     with _reading("offer_experiment", "transactions"):
-        target = _targeting(t, a)
+        target = _targeting(t, a, when)
     with _reading("agents", "contacts"):
         staff = _staff(t, a)
     with _reading("contacts", "transactions", "customers"):
@@ -678,12 +422,17 @@ def board_case(
     package = staff["staff"].loc["staff package"]
     hr = ret["ratios"].loc["first_csat"]
 
+    years = np.arange(1, a.horizon_years + 1)
+    discounts = (1 + a.discount_rate) ** -years
+    # Benefits scale with each year's base, costs do not: the NPV values the base's discounted average.
+    base_path = (1 + a.base_change) ** years
+    base_factor = float(np.sum(base_path * discounts) / np.sum(discounts))
     inputs = {
-        "members": float(len(last_year)),
+        "members": float(len(last_year)) * base_factor,
         "margin_per_member": (float(last_year["net_margin"].mean()), float(last_year["net_margin"].sem())),
         "retention": (float(r["retention"]), float(r["std_error"])),
         "campaigns_per_year": float(a.campaigns_per_year),
-        "targeted_share": float(target["targeting"]["target"].mean()),  # over all campaign members
+        "targeted_share": target["targeted_share"],  # over the campaign members the lift is measured on
         "campaign_lift": (float(rule["per_targeted"]), float(rule["per_targeted_se"])),
         "contacted_share": float(np.mean(last_year["contacts"] > 0)),
         "engagement_gain": 1.0,
@@ -696,7 +445,7 @@ def board_case(
     # The one-off cost spread over the horizon as an annuity, so that a year's cost includes its share.
     equivalent_annual_cost = costs["process_upfront"] / annuity + costs["process_annual"] + costs["people_annual"]
     with _reading("merchant_panel", "transactions", "customers"):
-        fit = _crm_fit(t, a, when, inputs["members"], inputs["margin_per_member"][0], inputs["retention"][0],
+        fit = _crm_fit(t, a, when, float(len(last_year)), inputs["margin_per_member"][0], inputs["retention"][0],
                        equivalent_annual_cost)
     no_staff = {"engagement_gain": 0.0}
     no_offers = {"campaigns_per_year": 0.0}
@@ -728,18 +477,26 @@ def board_case(
     staff_table["csat_per_100k_rub"] = np.divide(100_000 * staff_table["csat_gain"].to_numpy(dtype=float), cost,
                                                  out=np.full(len(cost), np.nan), where=cost > 0)
 
-    cash_flows = finance.programme_cash_flows(inputs, costs, horizon=a.horizon_years, discount=a.discount_rate)
+    today = {**inputs, "members": float(len(last_year))}
+    cash_flows = finance.programme_cash_flows(today, costs, horizon=a.horizon_years, discount=a.discount_rate)
+    if a.base_change != 0:  # each year's benefits on that year's base
+        scale = pd.Series(np.r_[0.0, base_path], index=cash_flows.index)
+        cash_flows[["personalisation", "retention"]] = cash_flows[["personalisation", "retention"]].mul(scale, axis=0)
+        cash_flows["cash_flow"] = cash_flows["personalisation"] + cash_flows["retention"] - cash_flows["costs"]
+        cash_flows["discounted"] = cash_flows["cash_flow"] * (1 + a.discount_rate) ** -cash_flows.index.to_numpy()
+        cash_flows["cumulative"] = cash_flows["discounted"].cumsum()
     yearly_kept = finance.programme_cash_flows(
-        {**inputs, **no_offers}, {"process_upfront": 0.0, "process_annual": 0.0, "people_annual": 0.0},
+        {**today, **no_offers}, {"process_upfront": 0.0, "process_annual": 0.0, "people_annual": 0.0},
         horizon=1, discount=a.discount_rate)
-    # Chapter 5's chain (finance.programme_cash_flows) counted in members rather than roubles.
-    extra_kept = float(inputs["members"] * inputs["contacted_share"]
+    # Chapter 5's chain (finance.programme_cash_flows) counted in members rather than roubles, at today's base.
+    extra_kept = float(today["members"] * inputs["contacted_share"]
                        * (inputs["retention"][0] ** np.exp(hr["log_hr"] * package["csat_gain"])
                           - inputs["retention"][0]))
 
     def _break_even(parameter: str) -> float:
         try:
-            return finance.break_even(inputs, costs, parameter, horizon=a.horizon_years, discount=a.discount_rate)
+            found = finance.break_even(inputs, costs, parameter, horizon=a.horizon_years, discount=a.discount_rate)
+            return found / base_factor if parameter == "members" else found  # as today's base
         except ValueError:
             return float("nan")
 
@@ -763,7 +520,8 @@ def board_case(
         "crm_fit_value": float(assessment["value_rub"]),
         "crm_fit_break_even_lift_pp": float(assessment["break_even_lift_pp"]),
         "equivalent_annual_cost": equivalent_annual_cost,
-        "active_members": inputs["members"],
+        "active_members": today["members"],
+        "base_factor": base_factor,
         "margin_per_member": inputs["margin_per_member"][0],
         "retention": inputs["retention"][0],
         "mean_clv": float(members["clv"].mean()),
@@ -773,6 +531,8 @@ def board_case(
         "profit_per_offer_targeted_se": inputs["campaign_lift"][1],
         "profit_per_member_everyone": float(everyone["per_targeted"]),
         "profit_per_member_everyone_se": float(everyone["per_targeted_se"]),
+        "extra_contacts_per_offer": float(target["arms"].loc["personalised", "contacts_lift"]),
+        "support_cost_per_offer": float(target["arms"].loc["personalised", "contact_cost_lift"]),
         "staff_engagement_gain": float(package["engagement_gain"]),
         "staff_csat_gain": float(package["csat_gain"]),
         "staff_csat_gain_se": float(package["csat_se"]),
@@ -796,4 +556,5 @@ def board_case(
         costs=pd.Series(costs, name="RUB"), cash_flows=cash_flows, draws=main_draws, options=options,
         models={"engagement": staff["engagement"], "csat": staff["csat"], "cox": ret["cox"],
                 "bgnbd": value["bgnbd"], "spend": value["spend"], "panel": fit["panel"]},
+        campaign=target["arms"],
     )

@@ -38,23 +38,68 @@ import pandas as pd
 from crm_course.validation import check_number
 
 __all__ = [
+    "DECISION_THRESHOLDS",
     "VARIED_PARAMETERS",
     "GroupWorld",
     "group_world",
+    "reference_decision",
 ]
 
 
 #: Planted effects a lecturer may vary between groups, with the range each is drawn from (uniformly).
 #: Keys are ``"<stage>.<field>"`` of :class:`crm_course.world.params.WorldParams`.
 VARIED_PARAMETERS: dict[str, tuple[float, float]] = {
-    "campaign.persuade_personalised": (0.03, 0.07),
-    "campaign.persuade_personalised_per_log_order": (0.06, 0.14),
+    "campaign.persuade_personalised": (0.03, 0.10),
+    "campaign.persuade_personalised_per_log_order": (0.06, 0.30),
+    "campaign.bonus_cashback": (8.0, 20.0),
     "staff.engagement_paid_on_time": (5.0, 11.0),
     "staff.engagement_shared_desk": (-9.0, -3.0),
     "support.empowered_fit": (0.3, 0.9),
     "support.empowered_misfit": (-1.0, -0.2),
     "support.dropout_per_csat_point": (0.3, 0.8),
 }
+
+
+#: The probabilities of a loss that bound the band of a "staged pilot" (see :func:`reference_decision`).
+DECISION_THRESHOLDS: tuple[float, float] = (0.2, 0.8)
+
+
+def reference_decision(mean_npv: float, probability_loss: float,
+                       thresholds: tuple[float, float] = DECISION_THRESHOLDS) -> str:
+    """The decision a programme's own NPV distribution supports: "go", "staged pilot" or "no-go".
+
+    A risk-neutral board decides on the expected value: "go" when the mean
+    NPV is positive, "no-go" when it is negative. But when the evidence
+    leaves a real chance that this decision is wrong -- a probability of a
+    loss strictly between the two thresholds, 0.2 and 0.8 by default -- more
+    evidence is worth buying before the set-up cost is sunk, and the
+    reference is a "staged pilot": a larger experiment, or the cheap part
+    first. A reference for markers, not a verdict: a memo that argues well
+    from the group's numbers for a neighbouring decision can earn full marks.
+
+    Parameters
+    ----------
+    mean_npv : float
+        The programme's mean NPV, e.g. ``board_case(...).figures["mean_npv"]``.
+    probability_loss : float
+        Between 0 and 1, e.g. ``board_case(...).figures["probability_loss"]``.
+    thresholds : (float, float)
+        The band of probabilities of a loss that calls for a pilot
+        (default :data:`DECISION_THRESHOLDS`).
+
+    Examples
+    --------
+    >>> reference_decision(250_000, 0.05), reference_decision(-40_000, 0.6), reference_decision(-700_000, 1.0)
+    ('go', 'staged pilot', 'no-go')
+    """
+    check_number(mean_npv, "mean_npv")
+    check_number(probability_loss, "probability_loss", low=0, high=1)
+    low, high = thresholds
+    if not 0 <= low < high <= 1:
+        raise ValueError(f"thresholds: expected two probabilities low < high in [0, 1]; found {thresholds!r}")
+    if low < probability_loss < high:
+        return "staged pilot"
+    return "go" if mean_npv > 0 else "no-go"
 
 
 @dataclass(frozen=True)
@@ -129,6 +174,52 @@ class GroupWorld:
 
         write(self.simulate(), folder)
         return Path(folder)
+
+
+    def marking_sheet(self, assumptions: Any = None, rng: Any = None) -> dict[str, pd.DataFrame]:
+        """The group's truth for the marker: its own case, the decision it supports, and what was planted.
+
+        Simulates the world, runs :func:`crm_course.kopilka.board.board_case`
+        on it (as the group will) and returns three tables:
+
+        * ``"options"`` -- per programme option, the NPV's mean and 90%
+          interval, the probability of a loss and the
+          :func:`reference_decision` they support;
+        * ``"offers"`` -- the uplift rule's share targeted and measured
+          profit per targeted offer (with its standard error), beside the
+          planted expected profit of an offer to the same members
+          (:func:`crm_course.kopilka.truth.planted_campaign_effects`, before
+          the support cost of the extra contacts);
+        * ``"planted"`` -- :meth:`changes`.
+
+        Examples
+        --------
+        >>> sheet = group_world(3, vary=True, n_members=3_000).marking_sheet(rng=1)
+        >>> list(sheet)
+        ['options', 'offers', 'planted']
+        >>> set(sheet["options"]["decision"]) <= {"go", "staged pilot", "no-go"}
+        True
+        """
+        from crm_course.kopilka.board import board_case
+        from crm_course.kopilka.truth import planted_campaign_effects
+
+        world = self.simulate()
+        case = board_case(world.tables, assumptions=assumptions, rng=rng)
+        options = case.options[["mean_npv", "npv_low", "npv_high", "probability_loss"]].copy()
+        options["decision"] = [reference_decision(float(m), float(p))
+                               for m, p in zip(options["mean_npv"], options["probability_loss"])]
+        measured = case.targeting[case.targeting["target"]]
+        if case.assumptions.lift_population == "active":
+            measured = measured[measured["active_before"]]
+        planted = planted_campaign_effects(world).set_index("customer_id")["profit_personalised"]
+        f = case.figures
+        offers = pd.Series({
+            "share_targeted": f["share_targeted"],
+            "measured_profit_per_offer": f["profit_per_offer_targeted"],
+            "measured_profit_per_offer_se": f["profit_per_offer_targeted_se"],
+            "planted_profit_per_offer_before_support": float(planted.loc[measured["customer_id"]].mean()),
+        }, name=f"group {self.group}")
+        return {"options": options, "offers": offers.to_frame(), "planted": self.changes()}
 
 
 def group_world(

@@ -37,8 +37,9 @@ def _case(**changes):
     return board_case(load_all(), assumptions=replace(BoardAssumptions(), **changes))
 
 
-def _probability_loss() -> float:
-    return float(_case().figures["probability_loss"])
+def _probability_benefits_negative() -> float:
+    draws = _case().draws
+    return float(((draws["pv_personalisation"] + draws["pv_retention"]) < 0).mean())
 
 
 def _plan_b_npv() -> float:
@@ -61,8 +62,12 @@ def _break_even_members() -> float:
 # -- the answers of common slips, computed on the same data -----------------------------------
 
 
-def _probability_gain() -> float:
-    return 1 - _probability_loss()
+def _probability_loss() -> float:
+    return float(_case().figures["probability_loss"])
+
+
+def _probability_benefits_positive() -> float:
+    return 1 - _probability_benefits_negative()
 
 
 def _default_npv() -> float:
@@ -88,19 +93,22 @@ def _break_even_members_send_cost_only() -> float:
 EXERCISES = [
     Exercise(
         "6.1",
-        expected=_probability_loss,
+        expected=_probability_benefits_negative,
         kind="share",
         rtol=0,
         atol=0.0005,
         what="a probability (a share between 0 and 1)",
         mistakes=[
-            Mistake(_probability_gain, "That is the probability of a gain: give the probability of a loss."),
+            Mistake(_probability_loss, "That is the probability that the NPV is negative, costs included: "
+                                       "add up only the two benefits, pv_personalisation and pv_retention."),
+            Mistake(_probability_benefits_positive, "That is the probability that the benefits are positive: "
+                                                    "give the share of draws in which they are negative."),
         ],
         hints={
-            "wrong": "Give the share of Monte Carlo draws with a negative NPV for the proposed programme, "
-                     "as a probability (not the ROI).",
-            "correct": "Well done. A probability this close to 1 says the programme loses money in practically "
-                       "every draw: the uncertainty in the estimates is not what stands between it and a profit.",
+            "wrong": "In each draw of case.draws add pv_personalisation and pv_retention, and give the share of "
+                     "draws in which the sum is below zero, as a probability.",
+            "correct": "Well done. Compare it with the probability of a loss: the gap between the two is what "
+                       "the costs alone decide.",
         },
     ),
     Exercise(
@@ -125,7 +133,7 @@ EXERCISES = [
         kind="share",
         rtol=0,
         atol=0.0005,
-        what="a share of campaign members (between 0 and 1)",
+        what="a share of the active campaign members (between 0 and 1)",
         mistakes=[
             Mistake(_default_share_targeted, "That is the share at the current cost: set send_cost=1.0."),
             Mistake(_share_with_both_changes, "That also lets the merchants pay the bonus: change only send_cost."),
