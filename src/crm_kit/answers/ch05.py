@@ -81,7 +81,7 @@ def _referral_survival_52() -> float:
 COSTS = {"process_upfront": 300_000.0, "process_annual": 60_000.0, "people_annual": 100_000.0}
 CAMPAIGNS_PER_YEAR = 4
 TRAINING_HOURS_ADDED = 16
-SEND_COST = {"personalised": 3.0, "generic": 1.0}
+COST_PER_CONTACT = 180.0  # RUB, fully loaded: what the business case charges each contact the offer causes
 
 
 @lru_cache(maxsize=1)
@@ -97,7 +97,8 @@ def _cofunded_inputs() -> dict:
     from crm_course.kopilka.support import support_frame
     from crm_course.ratings import csat_ols
     from crm_course.regression import engagement_drivers
-    from crm_course.experiments import arm_summary
+    from crm_course.campaign_economics import net_lift
+    from crm_course.kopilka.campaign import campaign_frame
 
     transactions, contacts = _load("transactions"), _load("contacts")
     agents, campaign = _load("agents"), _load("offer_experiment")
@@ -105,9 +106,10 @@ def _cofunded_inputs() -> dict:
     values = relationship_value(transactions, contacts, start="2024-01-01", end=OBSERVATION_END)
     retention = retention_rate(transactions, base=("2023-01-01", "2023-12-31"),
                                following=("2024-01-01", OBSERVATION_END))
-    send = campaign["arm"].astype(str).map(SEND_COST).fillna(0.0).astype(float)
-    lift = arm_summary(campaign.assign(profit_cofunded=campaign["margin_30d"] - send), "profit_cofunded")
-    lift = lift.set_index("arm").loc["personalised"]
+    # Plan B: the merchants fund the bonus; the lift is net of the support contacts the offer causes (at the
+    # fully loaded cost) and estimated on the members who ordered in 2024 before the campaign.
+    lift = net_lift(campaign_frame(campaign, transactions, contacts), contact_cost=COST_PER_CONTACT,
+                    cost="send_cost", subgroup="active_before").set_index("arm").loc["personalised"]
     gain = linear_combinations(
         engagement_drivers(agents),
         {"people": {"paid_on_time": float(1 - agents["paid_on_time"].mean()), "training_hours": TRAINING_HOURS_ADDED}},
@@ -123,7 +125,7 @@ def _cofunded_inputs() -> dict:
         "retention": (float(retention["retention"]), float(retention["std_error"])),
         "campaigns_per_year": CAMPAIGNS_PER_YEAR,
         "targeted_share": 1.0,
-        "campaign_lift": (float(lift["lift"]), float(lift["lift_se"])),
+        "campaign_lift": (float(lift["net_lift"]), float(lift["net_lift_se"])),
         "contacted_share": float(np.mean(values["contacts"] > 0)),
         "engagement_gain": (float(gain["estimate"]), float(gain["std_error"])),
         "csat_per_engagement": (float(csat.params["engagement_c"]), float(csat.bse["engagement_c"])),
