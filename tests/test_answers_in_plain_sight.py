@@ -55,7 +55,6 @@ KNOWN_EXPOSURES = {
     "3.2": "issue 15: the tables of sections 4.3, 4.6 and 7.2 print the newcomers' persuadable share",
     "3.4": "issue 15: the cost table of section 4.8 prints the generic offer's profit before sending",
     "4.4": "issue 15: the key-account table of section 4.7 prints the slope of meetings alone",
-    "5.4": "issue 16: the survival table of section 4.5 prints the referral curve at 52 weeks",
     "6.1": "issue 16: step 5 of the case (return and risk) prints the probability of a loss",
 }
 
