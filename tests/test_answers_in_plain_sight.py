@@ -51,7 +51,6 @@ KNOWN_EXPOSURES = {
     "1.1": "issue 14: the Pareto table of section 3.2 prints the top 10%'s revenue share",
     "1.3": "issue 14: the whale curve of section 3.3 prints the number of unprofitable members",
     "1.5": "issue 14: the shrinkage table of section 3.6 has a row for three orders",
-    "5.4": "issue 16: the survival table of section 4.5 prints the referral curve at 52 weeks",
 }
 
 NUMBER = re.compile(r"(?<![\w.])([-\u2212+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?)(%?)(?![\w]|\.\d)")

@@ -97,3 +97,25 @@ def test_the_plot_shows_one_point_per_event_and_the_estimate():
     dashed = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
     assert dashed and dashed[0].get_ydata()[0] == pytest.approx(float(fit.params[0]))
     assert "p = " in ax.get_title()
+
+
+def test_the_smoother_at_a_large_group_of_tied_times_is_their_mean_residual():
+    # Many events at t = 0 (drop-out at a contact): LOWESS has no spread in time there, so the plot shows the tied
+    # residuals' mean, finite and inside their range, with no warning.
+    rng = np.random.default_rng(8)
+    d = _changing(1_500, rng, early=2.0, late=1.0)
+    d.loc[d.index[:600], "duration"] = 0.0
+    fit = cox_model(d, "x")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        ax = plot_schoenfeld(fit, "x")
+    points = ax.collections[0].get_offsets()
+    smooth = ax.get_lines()[0]
+    x, y = np.asarray(smooth.get_xdata()), np.asarray(smooth.get_ydata())
+    assert np.isfinite(y).all()
+    first = points[:, 0].min()
+    at_tie = points[points[:, 0] == first, 1]
+    assert len(at_tie) >= 600
+    assert y[x == first] == pytest.approx(at_tie.mean())

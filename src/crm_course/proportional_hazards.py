@@ -27,6 +27,7 @@ True
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -194,7 +195,16 @@ def plot_schoenfeld(result: Any, term: str, *, transform: str = "rank", ax: Any 
     if ax is None:
         _, ax = plt.subplots()
     ax.scatter(g, scaled[:, j], s=6, alpha=0.3, color="0.5", label="scaled Schoenfeld residual")
-    smooth = lowess(scaled[:, j], g, frac=0.3, return_sorted=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        smooth = lowess(scaled[:, j], g, frac=0.3, return_sorted=True)
+    # A group of tied times as large as LOWESS's window (e.g. many events at t = 0) leaves the local fit with no
+    # spread in time, and its value is meaningless there; the mean of the tied residuals is the local smooth.
+    groups = pd.Series(scaled[:, j]).groupby(g)
+    sizes, means = groups.size(), groups.mean()
+    large = sizes.index[sizes.to_numpy() >= max(int(np.ceil(0.3 * len(g))), 2)]
+    tied = np.isin(smooth[:, 0], large.to_numpy()) | ~np.isfinite(smooth[:, 1])
+    smooth[tied, 1] = means.reindex(smooth[tied, 0]).to_numpy()
     ax.plot(smooth[:, 0], smooth[:, 1], color="C0", lw=2, label="smoothed (LOWESS)")
     ax.axhline(float(result.params[j]), color="C1", ls="--", label="estimated log hazard ratio")
     axis = {"rank": "rank of event time", "km": "1 - Kaplan-Meier", "identity": "time", "log": "log time"}

@@ -73,15 +73,98 @@ def _referral_survival(weeks: float) -> float:
     return float(at.loc[at["group"] == "referral", "survival"].iloc[0])
 
 
+def _referral_survival_13() -> float:
+    return _referral_survival(13)
+
+
 def _referral_survival_52() -> float:
     return _referral_survival(52)
+
+
+def _bgnbd_loglik_3632() -> float:
+    """Exercise 5.7: the BG/NBD log-likelihood of member 3632 at the parameters fitted on all the data."""
+    import numpy as np
+    from scipy.special import betaln, gammaln
+
+    model, summary = _bgnbd()
+    r, alpha, a, b = (float(v) for v in model.params_)
+    x, tx, T = (float(summary.loc[3632, c]) for c in ("frequency", "recency", "T"))
+    shared = gammaln(r + x) - gammaln(r) + r * np.log(alpha) - betaln(a, b)
+    stays = shared + betaln(a, b + x) - (r + x) * np.log(alpha + T)
+    left = shared + betaln(a + 1, b + x - 1) - (r + x) * np.log(alpha + tx) if x > 0 else -np.inf
+    return float(np.logaddexp(stays, left))
+
+
+def _bgnbd_loglik_3632_without_second_term() -> float:
+    import numpy as np
+    from scipy.special import betaln, gammaln
+
+    model, summary = _bgnbd()
+    r, alpha, a, b = (float(v) for v in model.params_)
+    x, T = float(summary.loc[3632, "frequency"]), float(summary.loc[3632, "T"])
+    return float(gammaln(r + x) - gammaln(r) + r * np.log(alpha) - betaln(a, b) + betaln(a, b + x)
+                 - (r + x) * np.log(alpha + T))
+
+
+#: The covariates of the chapter's Cox model of lapsing after the first contact.
+COX_COVARIATES = "first_csat + first_payout_received + np.log1p(orders_before) + C(channel)"
+
+
+def _after_contact():
+    from crm_course.survival import lapse_durations, support_experience
+
+    transactions = _load("transactions")
+    experience = support_experience(_load("contacts"), transactions)
+    return (lapse_durations(transactions, lapse_weeks=26, observation_end=OBSERVATION_END,
+                            origin=experience["first_contact_date"])
+            .join(experience).join(_load("customers").set_index("customer_id")["channel"]))
+
+
+def _csat_log_hr_after(weeks: float) -> float:
+    from crm_course.survival import cox_model, hazard_ratios
+
+    data = _after_contact()
+    return float(hazard_ratios(cox_model(data[data["duration"] > weeks], COX_COVARIATES)).loc["first_csat", "log_hr"])
+
+
+def _log_hr_after_13() -> float:
+    return _csat_log_hr_after(13)
+
+
+def _log_hr_after_0() -> float:
+    return _csat_log_hr_after(0)
+
+
+def _hr_after_13() -> float:
+    import math
+
+    return math.exp(_csat_log_hr_after(13))
+
+
+def _calibration():
+    from crm_course.clv import calibration_holdout
+
+    data = calibration_holdout(_load("transactions"), "2024-06-30", OBSERVATION_END)
+    return data[data["T"] > 0]
+
+
+def _pareto_loglik() -> float:
+    from crm_course.clv import ParetoNBDFitter
+
+    return float(ParetoNBDFitter().fit(_calibration()).log_likelihood_)
+
+
+def _bgnbd_calibration_loglik() -> float:
+    from crm_course.clv import BGNBDFitter
+
+    return float(BGNBDFitter().fit(_calibration()).log_likelihood_)
 
 
 #: The programme's costs in RUB, as assumed in the notebook.
 COSTS = {"process_upfront": 300_000.0, "process_annual": 60_000.0, "people_annual": 100_000.0}
 CAMPAIGNS_PER_YEAR = 4
 TRAINING_HOURS_ADDED = 16
-SEND_COST = {"personalised": 3.0, "generic": 1.0}
+COST_PER_CONTACT = 180.0  # RUB, fully loaded: what the business case charges each contact the offer causes
 
 
 @lru_cache(maxsize=1)
@@ -97,7 +180,8 @@ def _cofunded_inputs() -> dict:
     from crm_course.kopilka.support import support_frame
     from crm_course.ratings import csat_ols
     from crm_course.regression import engagement_drivers
-    from crm_course.experiments import arm_summary
+    from crm_course.campaign_economics import net_lift
+    from crm_course.kopilka.campaign import campaign_frame
 
     transactions, contacts = _load("transactions"), _load("contacts")
     agents, campaign = _load("agents"), _load("offer_experiment")
@@ -105,9 +189,10 @@ def _cofunded_inputs() -> dict:
     values = relationship_value(transactions, contacts, start="2024-01-01", end=OBSERVATION_END)
     retention = retention_rate(transactions, base=("2023-01-01", "2023-12-31"),
                                following=("2024-01-01", OBSERVATION_END))
-    send = campaign["arm"].astype(str).map(SEND_COST).fillna(0.0).astype(float)
-    lift = arm_summary(campaign.assign(profit_cofunded=campaign["margin_30d"] - send), "profit_cofunded")
-    lift = lift.set_index("arm").loc["personalised"]
+    # Plan B: the merchants fund the bonus; the lift is net of the support contacts the offer causes (at the
+    # fully loaded cost) and estimated on the members who ordered in 2024 before the campaign.
+    lift = net_lift(campaign_frame(campaign, transactions, contacts), contact_cost=COST_PER_CONTACT,
+                    cost="send_cost", subgroup="active_before").set_index("arm").loc["personalised"]
     gain = linear_combinations(
         engagement_drivers(agents),
         {"people": {"paid_on_time": float(1 - agents["paid_on_time"].mean()), "training_hours": TRAINING_HOURS_ADDED}},
@@ -123,7 +208,7 @@ def _cofunded_inputs() -> dict:
         "retention": (float(retention["retention"]), float(retention["std_error"])),
         "campaigns_per_year": CAMPAIGNS_PER_YEAR,
         "targeted_share": 1.0,
-        "campaign_lift": (float(lift["lift"]), float(lift["lift_se"])),
+        "campaign_lift": (float(lift["net_lift"]), float(lift["net_lift_se"])),
         "contacted_share": float(np.mean(values["contacts"] > 0)),
         "engagement_gain": (float(gain["estimate"]), float(gain["std_error"])),
         "csat_per_engagement": (float(csat.params["engagement_c"]), float(csat.bse["engagement_c"])),
@@ -173,11 +258,11 @@ def _referral_survival_26() -> float:
     return _referral_survival(26)
 
 
-def _survival_52_all_channels() -> float:
+def _survival_13_all_channels() -> float:
     from crm_course.survival import kaplan_meier, lapse_durations, survival_at
 
     durations = lapse_durations(_load("transactions"), observation_end=OBSERVATION_END)
-    return float(survival_at(kaplan_meier(durations), 52)["survival"].iloc[0])
+    return float(survival_at(kaplan_meier(durations), 13)["survival"].iloc[0])
 
 
 def _break_even_lift_three_years() -> float:
@@ -239,18 +324,18 @@ EXERCISES = [
     ),
     Exercise(
         "5.4",
-        expected=_referral_survival_52,
+        expected=_referral_survival_13,
         kind="share",
         rtol=0,
         atol=0.001,
         what="a survival probability (a share between 0 and 1)",
         mistakes=[
-            Mistake(_referral_survival_26, "That is the curve at 26 weeks: read it at 52."),
-            Mistake(_survival_52_all_channels, "That is the curve of all members: read the referral channel's."),
+            Mistake(_referral_survival_26, "That is the curve at 26 weeks, a value the table prints: read it at 13."),
+            Mistake(_survival_13_all_channels, "That is the curve of all members: read the referral channel's."),
         ],
         hints={
-            "wrong": "Read the curve of the referral channel only, at 52 weeks after the first order, with "
-                     "survival.survival_at.",
+            "wrong": "Read the curve of the referral channel only, at 13 weeks after the first order, with "
+                     "survival.survival_at(channel_curves, 13).",
         },
     ),
     Exercise(
@@ -267,6 +352,56 @@ EXERCISES = [
             "wrong": "Keep the 15% discount rate and every cost in costs, run five years, and ask break_even() for "
                      "'campaign_lift' (RUB per targeted member per campaign), not for a yearly total.",
             "correct": "Well done: compare it with the 95% interval of what the co-funded offer earns (lift_b).",
+        },
+    ),
+    Exercise(
+        "5.7",
+        expected=_bgnbd_loglik_3632,
+        kind="number",
+        rtol=0,
+        atol=0.001,
+        what="a log-likelihood (a negative number)",
+        mistakes=[
+            Mistake(_bgnbd_loglik_3632_without_second_term,
+                    "That is the first term alone: member 3632 has repeat purchases, so add the term for having "
+                    "dropped out after the last one (np.logaddexp of the two log terms)."),
+        ],
+        hints={
+            "wrong": "Check your function first: its sum over summary must equal purchases_all.log_likelihood_. "
+                     "The usual slips are T instead of t_x in the second term, and computing in levels, which "
+                     "underflows for a heavy buyer.",
+        },
+    ),
+    Exercise(
+        "5.8",
+        expected=_log_hr_after_13,
+        kind="number",
+        rtol=0,
+        atol=0.001,
+        what="a log hazard ratio (a number near 0)",
+        mistakes=[
+            Mistake(_log_hr_after_0, "That keeps every member who ordered again (duration > 0): keep those still "
+                                     "followed after week 13 (duration > 13)."),
+            Mistake(_hr_after_13, "That is the hazard ratio: give its log, the model's coefficient (log_hr)."),
+        ],
+        hints={
+            "wrong": "Filter after_contact to duration > 13, fit survival.cox_model with the chapter's covariates, "
+                     "and read the log_hr of first_csat from survival.hazard_ratios.",
+        },
+    ),
+    Exercise(
+        "5.9",
+        expected=_pareto_loglik,
+        kind="number",
+        rtol=0,
+        atol=0.5,
+        what="a maximised log-likelihood (a negative number)",
+        mistakes=[
+            Mistake(_bgnbd_calibration_loglik, "That is the BG/NBD's log-likelihood: fit clv.ParetoNBDFitter."),
+        ],
+        hints={
+            "wrong": "Fit clv.ParetoNBDFitter() on calibration (not on summary: likelihoods compare only on the "
+                     "same members) and read its log_likelihood_.",
         },
     ),
 ]
