@@ -48,9 +48,6 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 #: Exercises whose answer the student edition prints today, with the issue that removes the exposure.
 KNOWN_EXPOSURES = {
-    "1.1": "issue 14: the Pareto table of section 3.2 prints the top 10%'s revenue share",
-    "1.3": "issue 14: the whale curve of section 3.3 prints the number of unprofitable members",
-    "1.5": "issue 14: the shrinkage table of section 3.6 has a row for three orders",
     "3.1": "issue 15: the arm tables of sections 4.3, 4.6 and 7.2 print the generic lift",
     "3.2": "issue 15: the tables of sections 4.3, 4.6 and 7.2 print the newcomers' persuadable share",
     "3.4": "issue 15: the cost table of section 4.8 prints the generic offer's profit before sending",
