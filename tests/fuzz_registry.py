@@ -282,6 +282,20 @@ def two_periods() -> pd.DataFrame:
 
 
 @cache
+def segment_spread() -> pd.DataFrame:
+    from crm_course.segmentation import spread_by_segment
+
+    return spread_by_segment(rfm(), "segment", "monetary")
+
+
+@cache
+def rfm_profile() -> pd.DataFrame:
+    from crm_course.segmentation import segment_profile
+
+    return segment_profile(rfm(), share_of=["monetary"])
+
+
+@cache
 def shrunk_members() -> pd.DataFrame:
     from crm_course.multilevel import shrunken_means
 
@@ -461,6 +475,16 @@ def _entries() -> list[Entry]:
               lambda df: segmentation.cluster_members(df, ["recency_days", "frequency", "monetary"], k=3, n_init=2),
               {"df": Frame(rfm, keys=("customer_id",), numeric=("recency_days", "frequency", "monetary"))},
               headline=columns_of("cluster")),
+        Entry("crm_course.segmentation.spread_by_segment",
+              lambda df: segmentation.spread_by_segment(df, "segment", "monetary"),
+              {"df": Frame(rfm, labels=("segment",), amounts=("monetary",))}),
+        Entry("crm_course.segmentation.plot_spread",
+              drawn(lambda ax, spread: segmentation.plot_spread(spread, ax=ax)),
+              {"spread": Frame(segment_spread, numeric=("p10", "p50", "p90"))}),
+        Entry("crm_course.segmentation.plot_segment_shares",
+              drawn(lambda ax, profile: segmentation.plot_segment_shares(profile, ["member_share", "share_of_monetary"],
+                                                                         labels=["members", "revenue"], ax=ax)),
+              {"profile": Frame(rfm_profile, bounded={"member_share": SHARE}, amounts=("share_of_monetary",))}),
         # spend models
         Entry("crm_course.spend_models.next_period_spend",
               lambda customers, transactions: spend_models.next_period_spend(customers, transactions),
