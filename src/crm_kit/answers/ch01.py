@@ -23,8 +23,9 @@ COST_PER_CONTACT = 180.0
 #: Exercise 1.2's cost per contact, and exercise 1.3's avoidable part of a contact (RUB).
 COST_PER_CONTACT_EXERCISE = 120.0
 AVOIDABLE_PER_CONTACT = 60.0
-#: Exercise 1.5's member (three orders) and exercise 1.7's cohort (sign-up dates, inclusive).
-SHRINK_MEMBER = 48
+#: Exercise 1.5's member is the one with exactly this many orders and the smallest customer_id (a rule, not an
+#: id, so that it exists in every student's world); exercise 1.7's cohort is given by sign-up dates, inclusive.
+SHRINK_ORDERS = 3
 SPRING_COHORT = ("2023-04-01", "2023-06-30")
 SPRING_TOP_PERCENT = 30
 EARLY_COHORT = ("2023-01-01", "2023-03-31")
@@ -174,7 +175,9 @@ def _member_orders():
     from crm_course.data import load
 
     orders = load("transactions")
-    return orders.loc[orders["customer_id"] == SHRINK_MEMBER, "order_value"].to_numpy(dtype=float)
+    counts = orders.groupby("customer_id").size()
+    member = counts[counts == SHRINK_ORDERS].index.min()
+    return orders.loc[orders["customer_id"] == member, "order_value"].to_numpy(dtype=float)
 
 
 def _weight(n: int) -> float:
