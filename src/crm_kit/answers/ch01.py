@@ -27,7 +27,7 @@ AVOIDABLE_PER_CONTACT = 60.0
 #: id, so that it exists in every student's world); exercise 1.7's cohort is given by sign-up dates, inclusive.
 SHRINK_ORDERS = 3
 SPRING_COHORT = ("2023-04-01", "2023-06-30")
-SPRING_TOP_PERCENT = 30
+SPRING_TOP_PERCENT = 10
 EARLY_COHORT = ("2023-01-01", "2023-03-31")
 RFM_AS_OF = "2024-12-30"
 MODEL_SAMPLE_MEMBERS = 6_000
@@ -384,11 +384,11 @@ EXERCISES = [
             Mistake(_early_holdout_share, "That is the January-March cohort of section 3.2: take the members who "
                                           "joined from April to June 2023."),
             Mistake(_spring_buyers_only, "That ranks only the members who ordered in 2023: keep every member of "
-                                         "the cohort in the base, so the top 30% is three tenths of all of them."),
+                                         "the cohort in the base, so the top 10% is a tenth of all of them."),
         ],
         hints={
             "wrong": "Members who joined between 2023-04-01 and 2023-06-30, with 0 for a year without orders; the "
-                     "top ceil(0.3 n) by spend_2023; their spend_2024 summed, divided by the cohort's total "
+                     "top ceil(0.1 n) by spend_2023; their spend_2024 summed, divided by the cohort's total "
                      "spend_2024. holdout_pareto should agree.",
         },
     ),
