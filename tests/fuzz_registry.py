@@ -276,6 +276,51 @@ def order_model():
 
 
 @cache
+def lorenz_points() -> pd.DataFrame:
+    from crm_course.concentration import lorenz_curve
+
+    return lorenz_curve(members())
+
+
+@cache
+def whale_points() -> pd.DataFrame:
+    from crm_course.concentration import whale_curve
+
+    return whale_curve(members())
+
+
+@cache
+def two_periods() -> pd.DataFrame:
+    """Each member's spend before and after the middle order date: a calibration and a holdout period."""
+    orders = world().tables["transactions"]
+    later = orders["order_date"] >= orders["order_date"].median()
+    spend = orders.assign(period=np.where(later, "holdout", "calibration")).pivot_table(
+        index="customer_id", columns="period", values="order_value", aggfunc="sum", fill_value=0.0)
+    return spend.reindex(world().tables["customers"]["customer_id"], fill_value=0.0).reset_index()
+
+
+@cache
+def segment_spread() -> pd.DataFrame:
+    from crm_course.segmentation import spread_by_segment
+
+    return spread_by_segment(rfm(), "segment", "monetary")
+
+
+@cache
+def rfm_profile() -> pd.DataFrame:
+    from crm_course.segmentation import segment_profile
+
+    return segment_profile(rfm(), share_of=["monetary"])
+
+
+@cache
+def shrunk_members() -> pd.DataFrame:
+    from crm_course.multilevel import shrunken_means
+
+    return shrunken_means(order_model())
+
+
+@cache
 def uplift_model():
     from crm_course.uplift import fit_uplift_model
 
@@ -417,6 +462,15 @@ def _entries() -> list[Entry]:
               {"df": Frame(members, keys=("customer_id",), money=("revenue",))}),
         Entry("crm_course.concentration.whale_curve", lambda df: concentration.whale_curve(df),
               {"df": Frame(members, keys=("customer_id",), numeric=("profit",))}),
+        Entry("crm_course.concentration.holdout_pareto",
+              lambda df: concentration.holdout_pareto(df, "calibration", "holdout"),
+              {"df": Frame(two_periods, keys=("customer_id",), amounts=("calibration", "holdout"))}),
+        Entry("crm_course.concentration.plot_lorenz",
+              drawn(lambda ax, lorenz: concentration.plot_lorenz(lorenz, ax=ax)),
+              {"lorenz": Frame(lorenz_points, ranges={"member_share": SHARE, "value_share": SHARE})}),
+        Entry("crm_course.concentration.plot_whale_curve",
+              drawn(lambda ax, whale: concentration.plot_whale_curve(whale, ax=ax)),
+              {"whale": Frame(whale_points, ranges={"member_share": SHARE}, amounts=("profit_share",))}),
         # profitability
         Entry("crm_course.profitability.member_value",
               lambda customers, transactions, contacts: profitability.member_value(customers, transactions, contacts),
@@ -447,6 +501,16 @@ def _entries() -> list[Entry]:
               lambda df: segmentation.cluster_members(df, ["recency_days", "frequency", "monetary"], k=3, n_init=2),
               {"df": Frame(rfm, keys=("customer_id",), numeric=("recency_days", "frequency", "monetary"))},
               headline=columns_of("cluster")),
+        Entry("crm_course.segmentation.spread_by_segment",
+              lambda df: segmentation.spread_by_segment(df, "segment", "monetary"),
+              {"df": Frame(rfm, labels=("segment",), amounts=("monetary",))}),
+        Entry("crm_course.segmentation.plot_spread",
+              drawn(lambda ax, spread: segmentation.plot_spread(spread, ax=ax)),
+              {"spread": Frame(segment_spread, numeric=("p10", "p50", "p90"))}),
+        Entry("crm_course.segmentation.plot_segment_shares",
+              drawn(lambda ax, profile: segmentation.plot_segment_shares(profile, ["member_share", "share_of_monetary"],
+                                                                         labels=["members", "revenue"], ax=ax)),
+              {"profile": Frame(rfm_profile, bounded={"member_share": SHARE}, amounts=("share_of_monetary",))}),
         # spend models
         Entry("crm_course.spend_models.next_period_spend",
               lambda customers, transactions: spend_models.next_period_spend(customers, transactions),
@@ -620,6 +684,10 @@ def _entries() -> list[Entry]:
               lambda transactions: multilevel.order_value_model(transactions),
               {"transactions": _f(table("transactions"), keys=("order_id",), ids=("customer_id",),
                                   money=("order_value",))}, max_examples=2),
+        Entry("crm_course.multilevel.plot_shrinkage",
+              drawn(lambda ax, shrunk: multilevel.plot_shrinkage(shrunk, ax=ax, many=3)),
+              {"shrunk": Frame(shrunk_members, money=("own_typical_value", "shrunken_typical_value"),
+                               numeric=("orders",))}),
         Entry("crm_course.multilevel.shrunken_means",
               lambda transactions: multilevel.shrunken_means(order_model(), transactions),
               {"transactions": _f(table("transactions"), keys=("order_id",), ids=("customer_id",),

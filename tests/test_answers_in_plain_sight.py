@@ -48,9 +48,6 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 #: Exercises whose answer the student edition prints today, with the issue that removes the exposure.
 KNOWN_EXPOSURES = {
-    "1.1": "issue 14: the Pareto table of section 3.2 prints the top 10%'s revenue share",
-    "1.3": "issue 14: the whale curve of section 3.3 prints the number of unprofitable members",
-    "1.5": "issue 14: the shrinkage table of section 3.6 has a row for three orders",
 }
 
 NUMBER = re.compile(r"(?<![\w.])([-\u2212+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?)(%?)(?![\w]|\.\d)")

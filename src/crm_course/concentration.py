@@ -13,7 +13,11 @@ with :func:`gini`:
   close to 1 when one member brings everything;
 * :func:`whale_curve` — cumulative profit from the most to the least profitable
   member, showing the members who destroy value (profit can be negative, which
-  the Gini coefficient cannot handle).
+  the Gini coefficient cannot handle);
+* :func:`holdout_pareto` — the Pareto table of one period's best members, read
+  again in the next period: how much of the concentration lasts (regression to
+  the mean, Schmittlein, Cooper & Morrison, 1993);
+* :func:`plot_lorenz` and :func:`plot_whale_curve` — the two curves, drawn.
 
 Every function takes any DataFrame with one row per member and the columns to
 describe as arguments; the defaults (``revenue``, ``profit``) are the columns
@@ -50,6 +54,9 @@ __all__ = [
     "lorenz_curve",
     "gini",
     "whale_curve",
+    "holdout_pareto",
+    "plot_lorenz",
+    "plot_whale_curve",
 ]
 
 
@@ -362,3 +369,186 @@ def whale_curve(df: pd.DataFrame, column: str = "profit", *, key: str | None = "
     cum = np.concatenate([[0.0], np.cumsum(-np.sort(-x))])
     n = len(x)
     return pd.DataFrame({"member_share": np.arange(n + 1) / n, "cumulative_profit": cum, "profit_share": cum / total})
+
+
+def holdout_pareto(
+    df: pd.DataFrame,
+    calibration: str,
+    holdout: str,
+    *,
+    tops: Sequence[float] = (1, 5, 10, 20, 50),
+    key: str | None = "customer_id",
+) -> pd.DataFrame:
+    r"""The Pareto table of one period's top members, read again in a later period.
+
+    Members are ranked by their value in the ``calibration`` period (say,
+    2023 spend). For each percentage :math:`p`, the top :math:`p\%` of them
+    are followed into the ``holdout`` period (2024): the table gives their
+    share of the calibration total (the usual Pareto table), their share of
+    the holdout total, and, for comparison, the share of the holdout total
+    brought by the holdout period's *own* top :math:`p\%`.
+
+    A member's value in one period is their lasting level plus luck, so the
+    members who top one period are partly the lucky ones, and their share
+    falls in the next: concentration measured in one period overstates the
+    concentration a firm can count on (regression to the mean; Schmittlein,
+    Cooper & Morrison, 1993). The gap between ``holdout_share`` and
+    ``holdout_best_share`` is the part of next period's concentration that
+    this period's ranking cannot see.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per member, with a column per period. Keep the members with
+        zero value in either period: they are part of the base.
+    calibration, holdout : str
+        Numeric columns: the value that ranks the members, and the value of
+        the later period. Each must have a positive total.
+    tops : sequence of float, default (1, 5, 10, 20, 50)
+        Percentages of members, each in (0, 100].
+    key : str or None, default "customer_id"
+        Column of ``df`` that identifies a member: a repeated value is an
+        error. Checked when the table has the column; ``None`` skips it.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``top_percent``: ``members``, ``calibration_share``,
+        ``holdout_share`` (the same members' share of the holdout total) and
+        ``holdout_best_share`` (the holdout period's own top members' share).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"y2023": [10.0, 8, 1, 1, 0], "y2024": [4.0, 0, 5, 1, 0]})
+    >>> holdout_pareto(df, "y2023", "y2024", tops=(20, 40))  # doctest: +NORMALIZE_WHITESPACE
+                 members  calibration_share  holdout_share  holdout_best_share
+    top_percent
+    20                 1                0.5            0.4                 0.5
+    40                 2                0.9            0.4                 0.9
+    """
+    if not isinstance(calibration, str) or not isinstance(holdout, str):
+        raise ValueError(f"calibration, holdout: expected column names (text); found {calibration!r}, {holdout!r}")
+    if calibration == holdout:
+        raise ValueError(f"holdout: expected a column other than calibration; found {holdout!r} for both")
+    ranked = pareto_table(df, [calibration, holdout], tops=tops, rank_by=calibration, key=key)
+    own = pareto_table(df, holdout, tops=tops, key=key)
+    return pd.DataFrame({
+        "members": ranked["members"],
+        "calibration_share": ranked[f"{calibration}_share"],
+        "holdout_share": ranked[f"{holdout}_share"],
+        "holdout_best_share": own[f"{holdout}_share"],
+    })
+
+
+def plot_lorenz(lorenz: pd.DataFrame, *, ax=None, label: str = "members", diagonal: bool = True,
+                shade: bool = True):
+    """Draw a Lorenz curve from :func:`lorenz_curve`, with the line of perfect equality.
+
+    Parameters
+    ----------
+    lorenz : DataFrame
+        The output of :func:`lorenz_curve` (columns ``member_share`` and
+        ``value_share``, shares between 0 and 1).
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure by default. Call again on the same Axes
+        (with ``diagonal=False``) to compare two curves.
+    label : str
+        Legend label of the curve.
+    diagonal : bool, default True
+        Draw the diagonal of perfect equality.
+    shade : bool, default True
+        Shade the area between the curve and the diagonal (half the Gini
+        coefficient).
+
+    Returns
+    -------
+    matplotlib Axes
+        Axis labels are set; the title is the caller's.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> ax = plot_lorenz(lorenz_curve(pd.DataFrame({"revenue": [3.0, 0.0, 1.0]})))
+    >>> ax.get_legend_handles_labels()[1]
+    ['members', 'perfect equality']
+    """
+    import matplotlib.pyplot as plt
+
+    from crm_course.plots import PALETTE, percent_axis
+
+    check_frame(lorenz, {"member_share": "numeric", "value_share": "numeric"}, name="lorenz")
+    for column in ("member_share", "value_share"):
+        check_range(lorenz, column, low=0, high=1, name="lorenz")
+    if ax is None:
+        _, ax = plt.subplots()
+    colour = PALETTE[len(ax.lines) % len(PALETTE)] if not diagonal else PALETTE[0]
+    x, y = lorenz["member_share"].to_numpy(dtype=float), lorenz["value_share"].to_numpy(dtype=float)
+    ax.plot(x, y, color=colour, label=label)
+    if diagonal:
+        ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label="perfect equality")
+    if shade:
+        ax.fill_between(x, y, x, color=colour, alpha=0.15)
+    ax.set_xlabel("Members, from smallest to largest (share)")
+    ax.set_ylabel("Value they bring (cumulative share)")
+    percent_axis(ax, "x")
+    percent_axis(ax, "y")
+    ax.legend(loc="upper left")
+    return ax
+
+
+def plot_whale_curve(whale: pd.DataFrame, *, ax=None, annotate: bool = True):
+    """Draw a whale curve from :func:`whale_curve`, marking where the losses begin.
+
+    Parameters
+    ----------
+    whale : DataFrame
+        The output of :func:`whale_curve` (columns ``member_share`` and
+        ``profit_share``).
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure by default.
+    annotate : bool, default True
+        Mark the last profitable and the first unprofitable member: the two
+        ends of the flat top of the curve (members who earn nothing).
+
+    Returns
+    -------
+    matplotlib Axes
+        Axis labels are set; the title is the caller's.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> ax = plot_whale_curve(whale_curve(pd.DataFrame({"profit": [-2.0, 5.0, 1.0, 0.0]})))
+    >>> float(max(ax.lines[0].get_ydata()))
+    1.5
+    """
+    import matplotlib.pyplot as plt
+
+    from crm_course.plots import PALETTE, percent_axis
+
+    check_frame(whale, {"member_share": "numeric", "profit_share": "numeric"}, name="whale")
+    check_range(whale, "member_share", low=0, high=1, name="whale")
+    if ax is None:
+        _, ax = plt.subplots()
+    x, y = whale["member_share"].to_numpy(dtype=float), whale["profit_share"].to_numpy(dtype=float)
+    ax.plot(x, y, color=PALETTE[0])
+    ax.axhline(1.0, color="grey", linestyle=":")
+    if annotate:
+        # The flat top: every point within a rounding error of the peak.
+        top = np.flatnonzero(y >= y.max() - 1e-12 * max(1.0, abs(y.max())))
+        first, last = x[top[0]], x[top[-1]]
+        ax.plot([first, last], [y.max()] * 2, "o", color=PALETTE[5])
+        ax.annotate("last profitable member", (first, y.max()), xytext=(0.25, 0.75), textcoords="axes fraction",
+                    arrowprops={"arrowstyle": "->", "color": "black"})
+        ax.annotate("first unprofitable member", (last, y.max()), xytext=(0.55, 0.45), textcoords="axes fraction",
+                    arrowprops={"arrowstyle": "->", "color": "black"})
+    ax.set_xlabel("Members, from most to least profitable (share)")
+    ax.set_ylabel("Cumulative profit (share of total)")
+    percent_axis(ax, "x")
+    percent_axis(ax, "y")
+    return ax

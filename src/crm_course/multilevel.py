@@ -9,7 +9,7 @@ each other:
 * :func:`variance_components` — between- and within-member variance and the
   intra-class correlation, with member-clustered sandwich intervals;
 * :func:`shrunken_means` — each member's own mean against the partially pooled
-  (shrunken) mean;
+  (shrunken) mean, and :func:`plot_shrinkage` to draw them;
 * :func:`csat_mixed` — a linear mixed model of a contact's CSAT with a random
   intercept per agent;
 * :func:`intra_agent_correlation` — the share of the score's residual variance
@@ -60,6 +60,7 @@ __all__ = [
     "order_value_model",
     "variance_components",
     "shrunken_means",
+    "plot_shrinkage",
     "csat_mixed",
     "intra_agent_correlation",
 ]
@@ -338,6 +339,86 @@ def shrunken_means(
         out["shrunken_typical_value"] = np.exp(out["shrunken_mean"])
     out.index.name = customer
     return out.reset_index()
+
+
+def plot_shrinkage(
+    shrunk: pd.DataFrame,
+    *,
+    ax=None,
+    few: int = 1,
+    many: int = 10,
+    overall: float | None = None,
+    own: str = "own_typical_value",
+    shrunken: str = "shrunken_typical_value",
+    orders: str = "orders",
+):
+    """Draw each member's own typical value against the shrunken one, for short and long records.
+
+    Members with exactly ``few`` orders and members with ``many`` or more are
+    drawn in two colours, on log scales, with the diagonal of no shrinkage:
+    a long record lies near the diagonal, a short one on a flatter line
+    pulled towards the overall level.
+
+    Parameters
+    ----------
+    shrunk : DataFrame
+        The output of :func:`shrunken_means` for a log model (or any table
+        with the three columns below, values > 0).
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure by default.
+    few, many : int, default 1 and 10
+        Members with exactly ``few`` orders, and with ``many`` or more.
+    overall : float, optional
+        The all-member typical value (e.g. ``exp`` of the fitted intercept),
+        drawn as a horizontal line.
+    own, shrunken, orders : str
+        Column names.
+
+    Returns
+    -------
+    matplotlib Axes
+        Axis labels are set (in the unit of the data); the title is the caller's.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> orders = pd.DataFrame({"customer_id": [1, 1, 1, 2, 2, 3, 3, 3, 4],
+    ...                        "order_value": [900.0, 1100, 1000, 3000, 3500, 400, 500, 450, 8000]})
+    >>> ax = plot_shrinkage(shrunken_means(order_value_model(orders)), few=1, many=3)
+    >>> ax.get_xscale()
+    'log'
+    """
+    import matplotlib.pyplot as plt
+
+    from crm_course.plots import PALETTE
+
+    check_frame(shrunk, {own: "numeric", shrunken: "numeric", orders: "numeric"}, name="shrunk")
+    check_range(shrunk, own, low=0, inclusive=False, name="shrunk")
+    check_range(shrunk, shrunken, low=0, inclusive=False, name="shrunk")
+    check_range(shrunk, orders, low=1, name="shrunk")
+    check_number(few, "few", low=1)
+    check_number(many, "many", low=1)
+    if overall is not None:
+        check_number(overall, "overall", low=0, inclusive=False)
+    if ax is None:
+        _, ax = plt.subplots()
+    one = shrunk[shrunk[orders] == few]
+    long = shrunk[shrunk[orders] >= many]
+    ax.scatter(one[own], one[shrunken], s=6, alpha=0.4, color=PALETTE[1],
+               label=f"members with {few} order{'s' if few != 1 else ''}")
+    ax.scatter(long[own], long[shrunken], s=6, alpha=0.6, color=PALETTE[0], label=f"members with {many}+ orders")
+    lims = [float(shrunk[own].min()), float(shrunk[own].max())]
+    ax.plot(lims, lims, color="grey", linestyle=":", label="no shrinkage")
+    if overall is not None:
+        ax.axhline(overall, color=PALETTE[5], linewidth=1, label="all members' typical value")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("Member's own typical value, log scale")
+    ax.set_ylabel("Shrunken estimate, log scale")
+    ax.legend(fontsize="small")
+    return ax
 
 
 def csat_mixed(

@@ -8,7 +8,11 @@ Chapter 1 uses it to set segments against the individual customer:
 * :func:`segment_profile` — one line per segment: its size, its averages and
   its share of totals;
 * :func:`cluster_members` — k-means on standardised features, with clusters
-  numbered in a stable order.
+  numbered in a stable order;
+* :func:`spread_by_segment` and :func:`plot_spread` — the spread of a value
+  (profit, say) inside each segment, as quantiles, and its picture;
+* :func:`plot_segment_shares` — each segment's share of members, revenue and
+  profit side by side.
 
 K-means assumes round clusters of similar spread and always returns ``k``
 groups, whether or not the data fall into groups: it describes, it does not
@@ -46,6 +50,9 @@ __all__ = [
     "rfm_scores",
     "segment_profile",
     "cluster_members",
+    "spread_by_segment",
+    "plot_spread",
+    "plot_segment_shares",
 ]
 
 
@@ -340,3 +347,175 @@ def cluster_members(
     out = df.copy()
     out["cluster"] = pd.Series(best, index=df.index).map(rank).astype("int64")
     return out
+
+
+def spread_by_segment(
+    df: pd.DataFrame,
+    segment: str = "segment",
+    column: str = "profit",
+    *,
+    quantiles: Sequence[float] = (0.1, 0.5, 0.9),
+) -> pd.DataFrame:
+    """Quantiles of a value inside each segment: what a segment average hides.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per member, with the segment and the value.
+    segment : str, default "segment"
+        Column of segment labels (or cluster numbers).
+    column : str, default "profit"
+        A numeric column; negative values allowed.
+    quantiles : sequence of float, default (0.1, 0.5, 0.9)
+        Quantiles in [0, 1], increasing; the first and last are drawn as the
+        ends of the bar by :func:`plot_spread`, the middle one as the point.
+
+    Returns
+    -------
+    DataFrame
+        One row per segment (in the order of the labels), one column per
+        quantile, named by its percentile (``p10``, ``p50``, ``p90``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"segment": ["a", "a", "a", "b", "b"], "profit": [-1.0, 0.0, 5.0, 2.0, 4.0]})
+    >>> spread_by_segment(df, quantiles=(0.0, 0.5, 1.0))  # doctest: +NORMALIZE_WHITESPACE
+              p0  p50  p100
+    segment
+    a       -1.0  0.0   5.0
+    b        2.0  3.0   4.0
+    """
+    if not isinstance(segment, str) or not isinstance(column, str):
+        raise ValueError(f"segment, column: expected column names (text); found {segment!r}, {column!r}")
+    check_frame(df, {segment: "any", column: "numeric"}, name="df")
+    if df[segment].isna().any():
+        raise ValueError(f"df: column {segment!r} has missing segment label(s)")
+    try:
+        qs = [float(q) for q in quantiles]
+    except (TypeError, ValueError):
+        raise ValueError(f"quantiles: expected numbers in [0, 1]; found {quantiles!r}") from None
+    if len(qs) != 3 or any(not 0 <= q <= 1 for q in qs) or not qs[0] < qs[1] < qs[2]:
+        raise ValueError(f"quantiles: expected three increasing numbers in [0, 1]; found {quantiles!r}")
+    grouped = df.groupby(segment, observed=True, sort=True)[column]
+    out = grouped.quantile(qs).unstack()
+    out.columns = [f"p{100 * q:g}" for q in qs]
+    return out
+
+
+def plot_spread(
+    spread: pd.DataFrame,
+    columns: Sequence[str] = ("p10", "p50", "p90"),
+    *,
+    ax=None,
+    ylabel: str = "Value, low and high quantiles and median",
+):
+    """Draw :func:`spread_by_segment`'s table: a point at the middle quantile, a bar to the outer two.
+
+    Parameters
+    ----------
+    spread : DataFrame
+        The output of :func:`spread_by_segment` (one row per segment).
+    columns : sequence of three str, default ("p10", "p50", "p90")
+        The low, middle and high quantile columns (the default quantiles of
+        :func:`spread_by_segment`).
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure by default.
+    ylabel : str
+        The value's name and unit.
+
+    Returns
+    -------
+    matplotlib Axes
+        A horizontal line at zero; the x axis lists the segments. The title is the caller's.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"segment": ["a", "a", "a", "b", "b"], "profit": [-1.0, 0.0, 5.0, 2.0, 4.0]})
+    >>> ax = plot_spread(spread_by_segment(df))
+    >>> [t.get_text() for t in ax.get_xticklabels()]
+    ['a', 'b']
+    """
+    import matplotlib.pyplot as plt
+
+    from crm_course.plots import PALETTE
+
+    cols = _names(columns, "columns")
+    if len(cols) != 3:
+        raise ValueError(f"columns: expected three column names (low, middle, high); found {cols}")
+    check_frame(spread, dict.fromkeys(cols, "numeric"), name="spread")
+    low, mid, high = (spread[c].to_numpy(dtype=float) for c in cols)
+    if (low > mid).any() or (mid > high).any():
+        raise ValueError("spread: expected each row's quantiles in increasing order (low, middle, high)")
+    if ax is None:
+        _, ax = plt.subplots()
+    x = np.arange(len(spread))
+    ax.errorbar(x, mid, yerr=[mid - low, high - mid], fmt="o", color=PALETTE[0], capsize=6)
+    ax.axhline(0, color="grey", linestyle=":")
+    ax.set_xticks(x, [str(label) for label in spread.index])
+    ax.set_xlabel(str(spread.index.name or "segment"))
+    ax.set_ylabel(ylabel)
+    return ax
+
+
+def plot_segment_shares(
+    profile: pd.DataFrame,
+    columns: Sequence[str] = ("member_share", "share_of_monetary", "share_of_profit"),
+    *,
+    labels: Sequence[str] = ("members", "revenue", "profit"),
+    ax=None,
+):
+    """Bars of each segment's shares side by side, from :func:`segment_profile`.
+
+    Parameters
+    ----------
+    profile : DataFrame
+        One row per segment, e.g. from :func:`segment_profile` with
+        ``share_of=["monetary", "profit"]``.
+    columns : sequence of str
+        Share columns to draw (numbers; a profit share can be negative).
+    labels : sequence of str
+        Legend label of each column.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure by default.
+
+    Returns
+    -------
+    matplotlib Axes
+        The y axis in percent; the title is the caller's.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> profile = pd.DataFrame({"member_share": [0.2, 0.8], "share_of_monetary": [0.6, 0.4]}, index=["top", "rest"])
+    >>> ax = plot_segment_shares(profile, ["member_share", "share_of_monetary"], labels=["members", "revenue"])
+    >>> [round(float(p.get_height()), 1) for p in ax.patches]
+    [0.2, 0.8, 0.6, 0.4]
+    """
+    import matplotlib.pyplot as plt
+
+    from crm_course.plots import PALETTE, percent_axis
+
+    cols = _names(columns, "columns")
+    labels = list(labels)
+    if len(labels) != len(cols) or not cols:
+        raise ValueError(f"labels: expected one label for each of the {len(cols)} column(s); found {len(labels)}")
+    check_frame(profile, dict.fromkeys(cols, "numeric"), name="profile")
+    if ax is None:
+        _, ax = plt.subplots()
+    x = np.arange(len(profile))
+    width = 0.8 / len(cols)
+    for i, (col, label) in enumerate(zip(cols, labels, strict=True)):
+        ax.bar(x + (i - (len(cols) - 1) / 2) * width, profile[col].to_numpy(dtype=float), width=width,
+               color=PALETTE[i % len(PALETTE)], label=label)
+    ax.set_xticks(x, [str(label) for label in profile.index], rotation=20)
+    ax.set_xlabel(str(profile.index.name or "segment"))
+    ax.set_ylabel("Share of the total")
+    percent_axis(ax, "y")
+    ax.legend()
+    return ax
