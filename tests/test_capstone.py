@@ -66,6 +66,36 @@ def test_key_figures_lie_in_plausible_ranges(case):
     assert len(case.draws) == BoardAssumptions().n_draws
 
 
+def test_the_crm_fit_step_says_whether_the_merchant_panel_applies(world, case):
+    """Chapter 2's tool applies only within the adopters' pre-adoption repeat shares, computed here by hand."""
+    panel = world.tables["merchant_panel"]
+    adopted = panel["crm_adoption_year"].notna() & (panel["year"] < panel["crm_adoption_year"])
+    low, high = panel.loc[adopted, "repeat_rate"].agg(["min", "max"])
+    f = case.figures
+    inside_support = bool(low <= f["retention"] <= high)
+    assert f["crm_fit_applicable"] == float(inside_support)
+    assert case.crm_fit["verdict"].iloc[0].startswith("Not applicable") is not inside_support
+    # One firm's prediction interval is wider than the average firm's confidence interval, around the same lift.
+    row = case.crm_fit.iloc[0]
+    assert row["pred_low_pp"] < row["conf_low_pp"] < f["crm_fit_lift_pp"] < row["conf_high_pp"] < row["pred_high_pp"]
+    assert (f["crm_fit_pred_low_pp"], f["crm_fit_pred_high_pp"]) == (row["pred_low_pp"], row["pred_high_pp"])
+
+
+def test_the_offers_table_names_its_two_units(case):
+    """Per offer sent and per member of the base: the second is the share targeted times the first."""
+    offers = case.offers.astype({c: float for c in case.offers.columns if c.startswith(("per_", "share"))})
+    q = offers["share_targeted"]
+    for end in ("", "_se", "_ci_low", "_ci_high"):
+        assert np.allclose(offers[f"per_member{end}"], q * offers[f"per_targeted{end}"])
+    for unit in ("per_targeted", "per_member"):
+        half = Z95 * offers[f"{unit}_se"]
+        assert np.allclose(offers[f"{unit}_ci_low"], offers[unit] - half)
+        assert np.allclose(offers[f"{unit}_ci_high"], offers[unit] + half)
+    rule = offers.loc["personalised offer, uplift rule"]
+    assert 0 < rule["share_targeted"] < 1 and rule["per_targeted_se"] > rule["per_member_se"]
+    assert case.figures["profit_per_offer_targeted"] == pytest.approx(rule["per_targeted"])
+
+
 def test_present_value_of_costs_matches_a_hand_computation(case):
     """Upfront cost now, yearly costs at the end of each year, discounted at 15%."""
     a = case.assumptions

@@ -146,7 +146,12 @@ class BoardCase:
         Chapter 2's CRM-fit assessment of Kopilka (one row, from
         :func:`crm_course.panel.assess_crm_fit`): the merchant panel's
         expected lift in the repeat-purchase rate at Kopilka's inequality of
-        spend, its value, the break-even lift and a verdict.
+        spend, with a confidence interval for the average firm and a
+        prediction interval for one firm (``pred_low_pp``, ``pred_high_pp``),
+        its value, the break-even lift, ``repeat_share_supported`` and a
+        verdict. The verdict is "Not applicable" when Kopilka's year-on-year
+        retention lies outside the adopters' pre-adoption repeat shares: the
+        lift columns are then an extrapolation, for reference only.
     members : pandas.DataFrame
         One row per member with at least one purchase day before the end:
         ``probability_alive``, ``expected_purchases``, ``clv`` (RUB, over the
@@ -162,12 +167,17 @@ class BoardCase:
         (realised 30-day margin minus the offer's cost to Kopilka and, with
         ``net_support_cost``, ``cost_per_contact`` per contact) and ``clv``.
     offers : pandas.DataFrame
-        The measured value of three sending rules on the randomised arms,
-        rows ``generic offer, every member``, ``personalised offer, every
-        member`` and ``personalised offer, uplift rule``
-        (:func:`crm_course.uplift.targeting_value`; RUB per member
-        of the base), plus ``per_targeted`` and ``per_targeted_se`` (RUB per
-        offer sent), ``population`` (``lift_population``) and
+        The measured value of three sending rules on the randomised arms
+        (:func:`crm_course.uplift.targeting_value`), rows ``generic offer,
+        every member``, ``personalised offer, every member`` and
+        ``personalised offer, uplift rule``. Two units, named in the
+        columns: RUB **per offer sent** -- ``per_targeted``,
+        ``per_targeted_se``, ``per_targeted_ci_low``, ``per_targeted_ci_high``
+        (the lift among the members the rule targets) -- and RUB **per member
+        of the base** -- ``per_member``, ``per_member_se``,
+        ``per_member_ci_low``, ``per_member_ci_high`` (``share_targeted``
+        times the former: what the rule earns spread over every member,
+        targeted or not); then ``population`` (``lift_population``) and
         ``members_measured`` (campaign members in it). Profit is net of the
         support contacts in the window unless ``net_support_cost=False``.
     staff : pandas.DataFrame
@@ -361,7 +371,11 @@ def board_case(
     -------
     BoardCase
         Its ``figures`` are: ``revenue_gini`` (of active members' spending
-        in the last year), ``crm_fit_lift_pp``, ``crm_fit_value`` and
+        in the last year), ``crm_fit_applicable`` (1.0 when Kopilka's
+        retention lies within the adopters' repeat shares, else 0.0: the
+        next figures are then for reference only), ``crm_fit_lift_pp``,
+        ``crm_fit_pred_low_pp`` and ``crm_fit_pred_high_pp`` (one firm's
+        prediction interval), ``crm_fit_value`` and
         ``crm_fit_break_even_lift_pp`` (chapter 2's assessment, against
         ``equivalent_annual_cost``: the yearly costs plus the one-off cost
         spread over the horizon as an annuity), ``active_members`` (today's
@@ -516,7 +530,10 @@ def board_case(
     assessment = fit["assessment"].iloc[0]
     figures = pd.Series({
         "revenue_gini": float(fit["gini"]),
+        "crm_fit_applicable": float(bool(assessment["repeat_share_supported"])),
         "crm_fit_lift_pp": float(assessment["lift_pp"]),
+        "crm_fit_pred_low_pp": float(assessment["pred_low_pp"]),
+        "crm_fit_pred_high_pp": float(assessment["pred_high_pp"]),
         "crm_fit_value": float(assessment["value_rub"]),
         "crm_fit_break_even_lift_pp": float(assessment["break_even_lift_pp"]),
         "equivalent_annual_cost": equivalent_annual_cost,

@@ -5,8 +5,10 @@ evidence here, each step one call of an earlier chapter's method modules, never
 re-estimating what a chapter already estimates (the staff step, chapter 4, is
 in :mod:`crm_course.kopilka.staff_policies`):
 
-* step 0 (chapters 1 and 2) -- how unequal the active members' spending is and
-  what the merchant panel's CRM effect at that inequality would be worth;
+* step 0 (chapters 1 and 2) -- how unequal the active members' spending is,
+  what the merchant panel's CRM effect at that inequality would be worth, and
+  whether the panel applies to Kopilka at all (its members' repeat share against
+  the adopters');
 * step 1 (chapter 5) -- the active members of the last year, their net margin,
   year-on-year retention, and every member's lifetime value (BG/NBD and
   Gamma--Gamma);
@@ -58,8 +60,15 @@ def _periods(transactions: pd.DataFrame, a: BoardAssumptions) -> dict[str, pd.Ti
 
 def _crm_fit(t: dict[str, pd.DataFrame], a: BoardAssumptions, when: dict[str, pd.Timestamp],
              members: float, margin: float, retention: float, annual_cost: float) -> dict[str, Any]:
-    """Step 0 (chapters 1 and 2): Kopilka's inequality of spend and the CRM-fit assessment."""
+    """Step 0 (chapters 1 and 2): Kopilka's inequality of spend and the CRM-fit assessment.
+
+    The assessment carries chapter 2's prediction interval for one firm (``firm_sd``: the spread of the
+    adopters' own effects) and says whether it applies at all: ``repeat_share_supported`` is False, and the
+    verdict "Not applicable", when Kopilka's members come back more (or less) often than the adopters'
+    customers did before they adopted; the lift columns are then for reference only.
+    """
     from crm_course import concentration, panel, profitability
+    from crm_course.effect_heterogeneity import effect_spread, unit_effects
 
     tx = t["transactions"]
     last = tx[(tx["order_date"] >= when["last_start"]) & (tx["order_date"] < when["end"] + _DAY)]
@@ -67,9 +76,11 @@ def _crm_fit(t: dict[str, pd.DataFrame], a: BoardAssumptions, when: dict[str, pd
     values = profitability.member_value(customers, last)
     spread = concentration.gini(values, "revenue")
     panel_fit = panel.twfe_regression(t["merchant_panel"], moderator="customer_heterogeneity")
+    firms = effect_spread(unit_effects(t["merchant_panel"], moderator="customer_heterogeneity"),
+                          moderator="customer_heterogeneity", center=0.5)
     assessment = panel.assess_crm_fit(
         panel_fit, spread, repeat_share=float(np.clip(retention, 0, 1)), can_act=True, customers=members,
-        margin_per_repeat_customer=max(margin, 1e-9), annual_cost=annual_cost)
+        margin_per_repeat_customer=max(margin, 1e-9), annual_cost=annual_cost, firm_sd=firms)
     assessment.index = ["Kopilka"]
     return {"gini": spread, "assessment": assessment, "panel": panel_fit}
 
@@ -108,6 +119,8 @@ def _targeting(t: dict[str, pd.DataFrame], a: BoardAssumptions,
     The measured value is net of the support contacts in the campaign's window (``net_support_cost``)
     and is measured on the members active in the last year before the campaign (``lift_population``).
     """
+    from scipy import stats
+
     from crm_course import campaign_economics, experiments, profitability, uplift
 
     exp = experiments.history_features(t["offer_experiment"])
@@ -180,10 +193,17 @@ def _targeting(t: dict[str, pd.DataFrame], a: BoardAssumptions,
             mask = np.zeros(len(measured), dtype=bool)
         value = uplift.targeting_value(measured, mask, "profit", treatment=offer)
         q = value["share_targeted"]
-        # Per offer sent: the lift among the targeted, and its standard error (value and se are per member).
-        value["per_targeted"] = value["lift_among_targeted"] if q > 0 else 0.0
-        value["per_targeted_se"] = value["se"] / q if q > 0 else 0.0
-        rows[label] = value
+        # Two units, each named: per offer sent (the lift among the targeted) and per member of the base
+        # (targeting_value's value, se and interval: the share targeted times the former).
+        per_offer, per_offer_se = (value["lift_among_targeted"], value["se"] / q) if q > 0 else (0.0, 0.0)
+        z = stats.norm.ppf(0.975)  # targeting_value's default 95% level
+        rows[label] = pd.Series({
+            "share_targeted": q,
+            "per_targeted": per_offer, "per_targeted_se": per_offer_se,
+            "per_targeted_ci_low": per_offer - z * per_offer_se, "per_targeted_ci_high": per_offer + z * per_offer_se,
+            "per_member": value["value_per_customer"], "per_member_se": value["se"],
+            "per_member_ci_low": value["ci_low"], "per_member_ci_high": value["ci_high"],
+        })
     offers = pd.DataFrame(rows).T
     offers.index.name = "rule"
     offers["population"] = a.lift_population
