@@ -148,6 +148,14 @@ def campaign_profit() -> pd.DataFrame:
 
 
 @cache
+def campaign_economics() -> pd.DataFrame:
+    from crm_course.kopilka.campaign import campaign_frame
+
+    w = world().tables
+    return campaign_frame(w["offer_experiment"], w["transactions"], w["contacts"])
+
+
+@cache
 def summary() -> pd.DataFrame:
     from crm_course.clv import rfm_summary
 
@@ -364,7 +372,8 @@ def _entries() -> list[Entry]:
                             uplift, uplift_learners, uplift_metrics)
     from crm_course import panel as panel_methods
     from crm_course import clv, data, event_study, validation
-    from crm_course.kopilka import board, support as ksupport, truth
+    from crm_course.kopilka import board, campaign as kcampaign, support as ksupport, truth
+    from crm_course import campaign_economics as campaign_economics_methods
     from crm_course.clv import comparison as clv_comparison, plots as clv_plots
 
     orders = _f(table("transactions"), ORDERS)
@@ -472,6 +481,34 @@ def _entries() -> list[Entry]:
               headline=columns_of("none", "generic", "personalised")),
         Entry("crm_course.experiments.balance_test", lambda df: experiments.balance_test(df),
               {"df": _f(campaign, EXPERIMENT, numeric=features)}, max_examples=2),
+        Entry("crm_course.campaign_economics.events_in_window",
+              lambda units, events: campaign_economics_methods.events_in_window(units, events),
+              {"units": Frame(table("offer_experiment"), keys=("customer_id",), ids=("customer_id",),
+                              dates=("campaign_date",)),
+               "events": Frame(table("contacts"), ids=("customer_id",), dates=("contact_date",))},
+              headline=lambda s: s.to_numpy(dtype=float)),
+        Entry("crm_course.campaign_economics.net_lift",
+              lambda df: campaign_economics_methods.net_lift(df, contact_cost=[75.0, 180.0],
+                                                             subgroup="active_before"),
+              {"df": _f(campaign_economics, EXPERIMENT, amounts=("margin_30d",),
+                        money=("offer_cost", "contacts_30d"), flags=("active_before",))},
+              headline=columns_of("n", "gross_lift", "net_lift")),
+        Entry("crm_course.kopilka.campaign.campaign_frame",
+              lambda campaign, transactions, contacts: kcampaign.campaign_frame(campaign, transactions, contacts),
+              {"campaign": _f(table("offer_experiment"), EXPERIMENT, dates=("campaign_date",), labels=("arm",),
+                              amounts=("margin_30d",), numeric=("offer_cost",), names=("campaign",)),
+               "transactions": orders_dates, "contacts": Frame(table("contacts"), keys=("contact_id",), ids=("customer_id",),
+                                                              dates=("contact_date",), names=("events",))},
+              headline=columns_of("contacts_30d", "send_cost", "profit")),
+        Entry("crm_course.kopilka.campaign.campaign_net_lift",
+              lambda campaign, transactions, contacts: kcampaign.campaign_net_lift(
+                  campaign, transactions, contacts, plan="B", contact_cost=180.0, active_only=True),
+              {"campaign": _f(table("offer_experiment"), EXPERIMENT, dates=("campaign_date",),
+                              amounts=("margin_30d",), money=("offer_cost",), names=("campaign", "data")),
+               "transactions": orders_dates, "contacts": Frame(table("contacts"), keys=("contact_id",), ids=("customer_id",),
+                                                              dates=("contact_date",), names=("events",))},
+              headline=lambda s: pd.to_numeric(s[["n", "gross_lift", "net_lift"]]).to_numpy(dtype=float),
+              max_examples=2),
         Entry("crm_course.experiments.arm_summary",
               lambda df: experiments.arm_summary(df),
               {"df": experiment}, headline=columns_of("n", "mean", "se")),

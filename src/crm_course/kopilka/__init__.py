@@ -7,6 +7,9 @@ and on the method modules:
 * :mod:`crm_course.kopilka.support` -- the support-contact frame of chapter 4
   (contacts joined to their agents and members) and the agent summary, and the
   simulation's hidden drop-out at each contact;
+* :mod:`crm_course.kopilka.campaign` -- the offer experiment with the support
+  contacts it caused, the members active before it and plans A and B's costs,
+  and the campaign's lift net of those contacts (chapters 5 and 6);
 * :mod:`crm_course.kopilka.truth` -- what the simulation planted, laid beside
   the estimates (chapters 1-3);
 * :mod:`crm_course.kopilka.diagrams` -- Kopilka's business and data-model
