@@ -156,14 +156,6 @@ def campaign_economics() -> pd.DataFrame:
 
 
 @cache
-def campaign_economics() -> pd.DataFrame:
-    from crm_course.kopilka.campaign import campaign_frame
-
-    w = world().tables
-    return campaign_frame(w["offer_experiment"], w["transactions"], w["contacts"])
-
-
-@cache
 def summary() -> pd.DataFrame:
     from crm_course.clv import rfm_summary
 

@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from crm_course.campaign_economics import net_lift
+from crm_course.kopilka.campaign import campaign_frame
 from crm_course.kopilka.truth import planted_campaign_effects
 from crm_course import experiments, profitability, uplift
 from crm_course.world import simulate
@@ -335,6 +337,10 @@ def test_value_and_expected_profit_match_hand_computation():
     pred = pd.DataFrame({"treated": [0.9, 0.2], "control": [0.9, 0.1], "uplift": [0.0, 0.1]})
     profit = uplift.expected_incremental_profit(pred, [50.0, 60.0], cost_per_offer=3.0, incentive_per_conversion=10.0)
     assert profit.tolist() == pytest.approx([-12.0, 1.0])
+    # Each extra conversion also brings a cost (support contacts): only the uplift is charged it.
+    charged = uplift.expected_incremental_profit(pred, [50.0, 60.0], cost_per_offer=3.0, incentive_per_conversion=10.0,
+                                                 cost_per_extra_conversion=[5.0, 20.0])
+    assert charged.tolist() == pytest.approx([-12.0, 0.1 * (60.0 - 20.0) - 3.0 - 10.0 * 0.2])
 
 
 def test_history_features_code_missing_recency_with_a_flag():
@@ -519,6 +525,9 @@ def test_impossible_values_are_rejected(toy):
         uplift.expected_incremental_profit(pd.DataFrame({"treated": [0.5], "uplift": [0.1]}), 10.0, cost_per_offer=-1.0)
     with pytest.raises(ValueError, match="value_per_conversion"):
         uplift.expected_incremental_profit(pd.DataFrame({"treated": [0.5], "uplift": [0.1]}), [-5.0], cost_per_offer=1.0)
+    with pytest.raises(ValueError, match="cost_per_extra_conversion"):
+        uplift.expected_incremental_profit(pd.DataFrame({"treated": [0.5], "uplift": [0.1]}), 5.0, cost_per_offer=1.0,
+                                           cost_per_extra_conversion=[-1.0])
     with pytest.raises(ValueError, match="level"):
         experiments.arm_summary(toy, "converted", level=95)
     with pytest.raises(ValueError, match="test_share"):
@@ -571,3 +580,32 @@ def test_scores_and_targets_must_fit_the_data(toy):
         uplift.targeting_value(toy, toy["prior_orders"] > 0, treatment="vip")
     with pytest.raises(ValueError, match="same index"):
         uplift.uplift_curve(toy, pd.Series(np.ones(len(toy)), index=np.arange(len(toy)) + 1000))
+
+
+def _contacts_world(contact_probability: float):
+    """A world where no order is declined, so every contact an order causes falls in its own week."""
+    base = WorldParams()
+    params = replace(base, purchases=replace(base.purchases, decline_probability=0.0),
+                     support=replace(base.support, contact_probability=contact_probability))
+    world = simulate(n_members=40_000, seed=SEED, params=params)
+    frame = campaign_frame(world.tables["offer_experiment"], world.tables["transactions"], world.tables["contacts"])
+    measured = net_lift(frame, contact_cost=0.0, arms=None).set_index("arm").loc["personalised"]
+    return world, planted_campaign_effects(world, contact_cost=180.0), measured
+
+
+def test_planted_contacts_are_recovered_by_the_randomised_contact_lift_and_move_with_the_truth():
+    world, truth, measured = _contacts_world(0.15)
+    planted = truth["contacts_personalised"].mean()
+    se = measured["contacts_lift_se"]
+    assert abs(measured["contacts_lift"] - planted) < 1.96 * se
+    # Charging contacts lowers each member's planted profit by exactly the cost of the contacts caused.
+    uncharged = planted_campaign_effects(world)
+    np.testing.assert_allclose(uncharged["profit_personalised"] - truth["profit_personalised"],
+                               180.0 * truth["contacts_personalised"], rtol=1e-12, atol=1e-12)
+    assert (truth["contacts_personalised"] > 0).mean() > 0.5
+    # A world where orders bring three times as many contacts: the planted and measured lifts move with it.
+    _, truth3, measured3 = _contacts_world(0.45)
+    planted3 = truth3["contacts_personalised"].mean()
+    assert planted3 > 2.5 * planted
+    assert abs(measured3["contacts_lift"] - planted3) < 1.96 * measured3["contacts_lift_se"]
+    assert measured3["contacts_lift"] - measured["contacts_lift"] > 2 * np.hypot(se, measured3["contacts_lift_se"])

@@ -299,3 +299,16 @@ def test_bootstrap_without_a_generator_says_so():
         auuc(HAND, "score", "y", n_boot=10, rng="seven", **KW)
     with pytest.raises(TypeError, match="curves"):
         plot_qini([])
+
+
+def test_relative_band_is_the_gain_over_random_and_has_no_width_at_the_end():
+    df = _world(2_000, np.random.default_rng(5))
+    grid = [0.0, 0.25, 0.5, 0.75, 1.0]
+    plain = qini_band(df, "x", rng=np.random.default_rng(6), n_boot=200, shares=grid)
+    gain = qini_band(df, "x", rng=np.random.default_rng(6), n_boot=200, shares=grid, relative=True)
+    assert gain["qini"].to_numpy() == pytest.approx((plain["qini"] - plain["random"]).to_numpy())
+    assert (gain["random"] == 0).all()
+    assert gain[["qini", "ci_low", "ci_high"]].iloc[-1].abs().max() < 1e-12
+    # The total lift's noise is gone: at every depth the band is narrower than the plain one.
+    assert ((gain["ci_high"] - gain["ci_low"]) <= (plain["ci_high"] - plain["ci_low"]) + 1e-12).all()
+    assert (gain["ci_high"] - gain["ci_low"]).iloc[2] > 0

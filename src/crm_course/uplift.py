@@ -362,15 +362,19 @@ def expected_incremental_profit(
     *,
     cost_per_offer: float,
     incentive_per_conversion: float = 0.0,
+    cost_per_extra_conversion: float | Sequence[float] | pd.Series = 0.0,
 ) -> pd.Series:
     """Expected profit of sending the offer to each customer, relative to not sending it.
 
-    .. math:: \\pi_i = \\widehat{\\text{uplift}}_i \\cdot v_i - c - b\\,\\hat p_{t,i},
+    .. math:: \\pi_i = \\widehat{\\text{uplift}}_i \\cdot (v_i - k_i) - c - b\\,\\hat p_{t,i},
 
-    the extra conversions times the value of a conversion :math:`v_i`, minus
-    the cost of the offer :math:`c` and the incentive :math:`b` paid to every
-    converter who received it — including those who would have bought
-    anyway ("sure things"), which is why they are expensive to target.
+    the extra conversions times the value of a conversion :math:`v_i`, net of
+    the cost :math:`k_i` each extra conversion brings with it (e.g. the
+    support contacts an order causes, times the cost of a contact; 0 by
+    default), minus the cost of the offer :math:`c` and the incentive
+    :math:`b` paid to every converter who received it — including those who
+    would have bought anyway ("sure things"), which is why they are expensive
+    to target.
 
     Parameters
     ----------
@@ -383,6 +387,11 @@ def expected_incremental_profit(
         Cost of sending one offer.
     incentive_per_conversion : float
         Bonus paid to each converter in the treated arm.
+    cost_per_extra_conversion : float or array-like, default 0
+        :math:`k_i`, a cost (>= 0) that each *extra* conversion causes besides
+        its margin, such as the expected support contacts of one order times
+        the cost of one contact. Conversions that would have happened anyway
+        cause no extra cost.
 
     Returns
     -------
@@ -395,6 +404,9 @@ def expected_incremental_profit(
     >>> pred = pd.DataFrame({"treated": [0.9, 0.2], "control": [0.9, 0.1], "uplift": [0.0, 0.1]})
     >>> expected_incremental_profit(pred, 60.0, cost_per_offer=3.0, incentive_per_conversion=10.0).round(2).tolist()
     [-12.0, 1.0]
+    >>> expected_incremental_profit(pred, 60.0, cost_per_offer=3.0, incentive_per_conversion=10.0,
+    ...                             cost_per_extra_conversion=20.0).round(2).tolist()
+    [-12.0, -1.0]
     """
     check_frame(prediction, {"treated": "numeric", "uplift": "numeric"}, name="prediction")
     check_number(cost_per_offer, "cost_per_offer", low=0)
@@ -405,7 +417,13 @@ def expected_incremental_profit(
         value = _score(prediction, value_per_conversion, "value_per_conversion")
         if (value < 0).any():
             raise ValueError("value_per_conversion: expected values of at least 0; found a negative value")
-    out = prediction["uplift"] * value - cost_per_offer - incentive_per_conversion * prediction["treated"]
+    if np.ndim(cost_per_extra_conversion) == 0:
+        extra = float(check_number(cost_per_extra_conversion, "cost_per_extra_conversion", low=0))
+    else:
+        extra = _score(prediction, cost_per_extra_conversion, "cost_per_extra_conversion")
+        if (extra < 0).any():
+            raise ValueError("cost_per_extra_conversion: expected values of at least 0; found a negative value")
+    out = prediction["uplift"] * (value - extra) - cost_per_offer - incentive_per_conversion * prediction["treated"]
     return out.rename("expected_profit")
 
 

@@ -8,7 +8,7 @@ a way to value targeting that chooses among more than two actions:
 
 * :func:`transformed_outcome` — the transformed outcome of a randomised
   experiment, whose expectation given the features *is* the uplift
-  (Jaśkowski & Jaroszewicz, 2012; Athey & Imbens, 2015):
+  (Jaśkowski & Jaroszewicz, 2012; Athey & Imbens, 2016):
 
   .. math:: Z_i = Y_i\,\frac{T_i - e}{e\,(1 - e)}, \qquad E[Z \mid X = x] = \tau(x),
 
@@ -43,9 +43,9 @@ defaults. Inputs are checked and never modified.
 
 References
 ----------
-Athey, S., & Imbens, G. W. (2015). Machine learning methods for estimating
-heterogeneous causal effects. arXiv:1504.01132v1 (published as Recursive
-partitioning for heterogeneous causal effects, *PNAS*, 113(27), 7353–7360, 2016).
+Athey, S., & Imbens, G. (2016). Recursive partitioning for heterogeneous
+causal effects. *Proceedings of the National Academy of Sciences*, 113(27),
+7353–7360 (first circulated as arXiv:1504.01132, 2015).
 
 Jaśkowski, M., & Jaroszewicz, S. (2012). Uplift modeling for clinical trial
 data. *ICML 2012 Workshop on Clinical Data Analysis*.

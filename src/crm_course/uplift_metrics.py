@@ -122,7 +122,7 @@ on Predictive Applications and APIs*, PMLR 67, 1–13.
 
 Radcliffe, N. J. (2007). Using control groups to target on predicted lift:
 Building and assessing uplift models. *Direct Marketing Analytics Journal*
-(Direct Marketing Association Analytics Council), 14–21.
+(Direct Marketing Association Analytics Council), 1, 14–21.
 
 Radcliffe, N. J., & Surry, P. D. (2011). Real-world uplift modelling with
 significance-based uplift trees. Stochastic Solutions, Technical Report
@@ -489,6 +489,7 @@ def qini_band(
     control: str = "none",
     arm: str = "arm",
     arms: Sequence[str] | None = ARMS,
+    relative: bool = False,
 ) -> pd.DataFrame:
     """The Qini curve on a grid of shares targeted, with a pointwise bootstrap band.
 
@@ -511,6 +512,13 @@ def qini_band(
     shares : sequence of float, optional
         Shares targeted in [0, 1]; by default 0, 0.01, ..., 1.
 
+    relative : bool, default False
+        Give the curve *minus the random line* and its band: each bootstrap
+        replicate subtracts its own random line, so the band shows the noise
+        of the ranking's gain over random targeting only, without the noise
+        of the total lift (which makes the plain band widest at 100%, where a
+        ranking has no skill to show). ``random`` is then 0.
+
     Returns
     -------
     pandas.DataFrame
@@ -527,6 +535,9 @@ def qini_band(
     >>> band = qini_band(toy, "score", arms=None, rng=rng, n_boot=100, shares=[0, 0.5, 1])
     >>> list(band.columns), bool((band["ci_low"] <= band["qini"]).all())
     (['share_targeted', 'qini', 'random', 'ci_low', 'ci_high'], True)
+    >>> gain = qini_band(toy, "score", arms=None, rng=3, n_boot=100, shares=[0, 0.5, 1], relative=True)
+    >>> bool(gain[["qini", "ci_low", "ci_high"]].iloc[-1].abs().max() < 1e-12)   # no skill to show at 100%
+    True
     """
     level = _check_level(level)
     check_number(n_boot, "n_boot", low=2, integer=True)
@@ -537,10 +548,14 @@ def qini_band(
     y, t, ends = _experiment(df, score, outcome, arm, treatment, control, arms)
     share, qini, _ = _curves(y, t, ends)[:3]
     estimate = _on_grid(share, qini, grid)[0]
-    reps = np.vstack([_on_grid(s, q, grid) for s, q, _ in _replicates(y, t, ends, int(n_boot), generator)])
+    random = grid * qini[0, -1]
+    keep = 1.0 if relative else 0.0
+    reps = np.vstack([_on_grid(s, q, grid) - keep * grid * q[:, -1:]
+                      for s, q, _ in _replicates(y, t, ends, int(n_boot), generator)])
     lo, hi = np.quantile(reps, [(1 - level) / 2, (1 + level) / 2], axis=0)
-    return pd.DataFrame({"share_targeted": grid, "qini": estimate, "random": grid * qini[0, -1],
-                         "ci_low": lo, "ci_high": hi})
+    if relative:
+        estimate, random = estimate - random, np.zeros_like(grid)
+    return pd.DataFrame({"share_targeted": grid, "qini": estimate, "random": random, "ci_low": lo, "ci_high": hi})
 
 
 def plot_qini(

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from crm_course.panel import MODERATOR, OUTCOME, START, TIME, UNIT, _extra, _prepare
-from crm_course.validation import check_frame
+from crm_course.validation import check_frame, check_number
 
 __all__ = [
     "planted_truth",
@@ -182,7 +182,7 @@ def planted_att(
     return float(effect.mean())
 
 
-def planted_campaign_effects(world: Any) -> pd.DataFrame:
+def planted_campaign_effects(world: Any, *, contact_cost: float = 0.0) -> pd.DataFrame:
     """The campaign's true effects on every member of a simulated Kopilka world.
 
     In ``crm_course.world.campaign``, a member sent an offer places an
@@ -199,10 +199,17 @@ def planted_campaign_effects(world: Any) -> pd.DataFrame:
     :math:`(1 - b)\\,\\delta_a r` and the expected profit of sending the
     offer, relative to not sending it, is
 
-    .. math:: \\delta_a r\\, m - c_a - B\\,[\\,b + (1 - b)\\,\\delta_a r\\,],
+    .. math:: \\delta_a r\\, (m - C k) - c_a - B\\,[\\,b + (1 - b)\\,\\delta_a r\\,],
 
     with *m* the expected margin of one order, :math:`c_a` the sending cost
-    and *B* the bonus cashback. The base rate ignores the rare drop-outs
+    and *B* the bonus cashback. Every order leads to a support contact with
+    probability :math:`s\\,q` (:math:`s` the member's support propensity,
+    :math:`q` = ``contact_probability``, or ``contact_probability_declined``
+    for the share ``decline_probability`` of orders the merchant declines),
+    so an extra order brings :math:`k = s\\,[(1-d)\\,q + d\\,q_{declined}]`
+    extra contacts (whenever they happen), charged at *C* = ``contact_cost``
+    RUB each (0 by default, as in the campaign's 30-day profit). An induced
+    order is truly extra: the world pulls no later order forward. The base rate ignores the rare drop-outs
     after a support contact inside the window; *m* is the member's mean
     order value times the world's margin rate (total margin / total value of
     all its orders, which averages over merchants and declined orders).
@@ -211,17 +218,22 @@ def planted_campaign_effects(world: Any) -> pd.DataFrame:
     ----------
     world : crm_course.world.World
         From :func:`crm_course.world.simulate`.
+    contact_cost : float, default 0
+        RUB charged per support contact the offer causes: the world's fully
+        loaded ``support.cost_per_contact`` (180 RUB) or an avoidable cost
+        (chapter 1). 0 leaves contacts out of ``profit_<a>``.
 
     Returns
     -------
     pandas.DataFrame
         One row per campaign member: ``customer_id``, ``arm``,
         ``prior_orders``, ``alive_at_campaign``, ``responsiveness``,
-        ``base_rate``, ``margin_per_order`` and, for each offer *a* in
-        (generic, personalised), ``delta_<a>`` (planted, before
-        responsiveness), ``persuasion_<a>`` (= delta times responsiveness),
-        ``lift_<a>`` (true conversion lift) and ``profit_<a>`` (expected
-        incremental profit, RUB).
+        ``base_rate``, ``margin_per_order``, ``contacts_per_order`` and, for
+        each offer *a* in (generic, personalised), ``delta_<a>`` (planted,
+        before responsiveness), ``persuasion_<a>`` (= delta times
+        responsiveness), ``lift_<a>`` (true conversion lift), ``contacts_<a>``
+        (extra support contacts per member) and ``profit_<a>`` (expected
+        incremental profit, RUB, net of ``contact_cost`` per extra contact).
 
     Examples
     --------
@@ -229,16 +241,21 @@ def planted_campaign_effects(world: Any) -> pd.DataFrame:
     >>> truth = planted_campaign_effects(simulate(n_members=2_000, seed=1))
     >>> bool((truth["lift_personalised"] >= 0).all())
     True
+    >>> charged = planted_campaign_effects(simulate(n_members=2_000, seed=1), contact_cost=180.0)
+    >>> bool(((truth["profit_personalised"] - charged["profit_personalised"]).round(9)
+    ...       == (180.0 * charged["contacts_personalised"]).round(9)).all())
+    True
     """
     from crm_course.world import World
 
     if not isinstance(world, World):
         raise TypeError(f"world: expected a World from crm_course.world.simulate(); found {type(world).__name__}")
-    cp = world.params.campaign
+    cp, sp = world.params.campaign, world.params.support
+    contact_cost = float(check_number(contact_cost, "contact_cost", low=0))
     exp = world.tables["offer_experiment"][["customer_id", "arm", "prior_orders"]]
     truth = (
         exp.merge(world.truth["campaign"], on="customer_id", how="left", validate="one_to_one")
-        .merge(world.truth["members"][["customer_id", "purchase_rate", "mean_order_value"]],
+        .merge(world.truth["members"][["customer_id", "purchase_rate", "mean_order_value", "support_propensity"]],
                on="customer_id", how="left", validate="one_to_one")
     )
     tx = world.tables["transactions"]
@@ -248,6 +265,10 @@ def planted_campaign_effects(world: Any) -> pd.DataFrame:
     b = np.where(alive, 1 - np.exp(-truth["purchase_rate"].to_numpy() * cp.window_days / 7), 0.0)
     m = truth["mean_order_value"].to_numpy() * margin_rate
     h = truth["prior_orders"].to_numpy(dtype=float)
+    s = truth["support_propensity"].to_numpy(dtype=float)
+    d = world.params.purchases.decline_probability
+    k = ((1 - d) * np.minimum(sp.contact_probability * s, 1.0)
+         + d * np.minimum(sp.contact_probability_declined * s, 1.0))
     out = pd.DataFrame({
         "customer_id": truth["customer_id"],
         "arm": truth["arm"].astype(str),
@@ -256,6 +277,7 @@ def planted_campaign_effects(world: Any) -> pd.DataFrame:
         "responsiveness": r,
         "base_rate": b,
         "margin_per_order": m,
+        "contacts_per_order": k,
     })
     deltas = {
         "generic": (np.full(len(h), cp.persuade_generic), cp.send_cost_generic),
@@ -267,5 +289,6 @@ def planted_campaign_effects(world: Any) -> pd.DataFrame:
         out[f"delta_{a}"] = delta
         out[f"persuasion_{a}"] = p
         out[f"lift_{a}"] = (1 - b) * p
-        out[f"profit_{a}"] = p * m - send - cp.bonus_cashback * (b + (1 - b) * p)
+        out[f"contacts_{a}"] = p * k
+        out[f"profit_{a}"] = p * (m - contact_cost * k) - send - cp.bonus_cashback * (b + (1 - b) * p)
     return out
