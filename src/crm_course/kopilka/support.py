@@ -17,6 +17,9 @@ tables and from the simulation's hidden truth.
   planted confounder, team quality, that drives working conditions and
   engagement alike; its hidden ``team_quality`` column is what a firm would
   have to measure to repair the naive regression (chapter 4, section 7.2);
+* :func:`pilot_replications` — the empowerment pilot rerun in many small
+  worlds, with the planted agent-level effect for agents who fail the Eastman
+  criteria beside each world's estimate (chapter 4, section 4.5);
 * :func:`contacts_at_risk` — the contacts of a simulated world among members
   still active, with the hidden drop-out flag that a real firm never sees, for
   :func:`crm_course.survival.contact_dropout_logit`.
@@ -51,6 +54,7 @@ __all__ = [
     "support_frame",
     "agent_summary",
     "contacts_at_risk",
+    "pilot_replications",
 ]
 
 
@@ -340,3 +344,116 @@ def team_quality_agents(
                     team_quality_engagement=engagement)
     world = simulate(n_members=n_members, seed=seed, params=replace(params, staff=staff))
     return world.tables["agents"].merge(world.truth["agents"], on="agent_id", how="left")
+
+
+def pilot_replications(
+    contacts: pd.DataFrame,
+    n_worlds: int = 40,
+    *,
+    n_agents: int = 100,
+    seed: int = 0,
+    params: Any = None,
+) -> pd.DataFrame:
+    r"""Rerun the empowerment pilot in many small worlds: how unusual is the shipped one?
+
+    Each world draws ``n_agents`` new agents with the world's staff model
+    (:func:`crm_course.world.staff.simulate_agents`: conditions, Eastman
+    criteria, a randomised pilot, engagement) and gives them the shipped
+    contacts (payout status and reason kept, each contact routed to an agent at
+    random), which are resolved and rated exactly as in the world
+    (:func:`crm_course.world.support.handle_contacts`). For agents who fail
+    the Eastman criteria it then computes the chapter's agent-level test
+    (empowered agents' mean CSAT minus the others', unequal-variance standard
+    error, normal p-value) and the **planted** effect on the same scale: the
+    expected mean CSAT of those agents' contacts with and without empowerment,
+    averaged over the agents, the ratings' logistic noise and first-contact
+    resolution, with each agent's own random effect held fixed. The planted
+    harm is the course's assumption (``SupportParams.empowered_misfit``), not a
+    finding of the article.
+
+    Parameters
+    ----------
+    contacts : pandas.DataFrame
+        Kopilka's ``contacts`` table (``payout_received``, ``reason``). Not modified.
+    n_worlds : int, default 40
+        Worlds to draw.
+    n_agents : int, default 100
+        Agents per world (the shipped world has 100).
+    seed : int, default 0
+        Seed of the first world; world *k* uses ``seed + k``.
+    params : crm_course.world.params.WorldParams, optional
+        The planted effects; by default the shipped world's.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per world: ``planted``, ``estimate``, ``std_error``,
+        ``p_value``, ``failing_agents``.
+
+    Raises
+    ------
+    ValueError
+        If a column is missing, or ``n_worlds``, ``n_agents`` or ``seed`` is not a
+        whole number in range.
+
+    Examples
+    --------
+    >>> from crm_course.data import load
+    >>> reps = pilot_replications(load("contacts"), n_worlds=3)
+    >>> len(reps), bool((reps["planted"] < 0).all())
+    (3, True)
+    """
+    from crm_course.world import staff as world_staff
+    from crm_course.world import support as world_support
+    from crm_course.world.params import WorldParams
+    from crm_course.world.schema import REASONS
+
+    check_frame(contacts, {"payout_received": "bool", "reason": "any"}, name="contacts")
+    n_worlds = int(check_number(n_worlds, "n_worlds", low=1, integer=True))
+    n_agents = int(check_number(n_agents, "n_agents", low=4, integer=True))
+    seed = int(check_number(seed, "seed", low=0, integer=True))
+    params = WorldParams() if params is None else params
+    sp, st = params.support, params.staff
+    paid_out = contacts["payout_received"].to_numpy(dtype=bool)
+    reason = contacts["reason"].map({r: i for i, r in enumerate(REASONS)}).to_numpy()
+    if np.isnan(reason.astype(float)).any():
+        raise ValueError(f"contacts: column 'reason' must hold one of {', '.join(REASONS)}")
+    reason = reason.astype(np.int64)
+    n = len(contacts)
+    declined = reason == REASONS.index("declined order")
+    cuts = np.asarray(sp.cut_points)
+
+    def expected_csat(mu: np.ndarray) -> np.ndarray:  # 1 + sum_k P(latent > cut_k), logistic noise
+        return 1 + (1 / (1 + np.exp(-(mu[:, None] - cuts[None, :])))).sum(axis=1)
+
+    rows = []
+    for k in range(n_worlds):
+        rng = np.random.default_rng(seed + k)
+        agents = world_staff.simulate_agents(n_agents, st, sp, rng)
+        handled = world_support.handle_contacts(
+            np.arange(n), reason, np.zeros(n, dtype=np.int64), 1, np.where(paid_out, 0, 2), agents, sp, rng)
+        agent = handled["agent"]
+        mean_csat = pd.Series(handled["csat"]).groupby(agent).mean().reindex(range(n_agents))
+        failing = ~agents.fit
+        seen = mean_csat.notna().to_numpy()
+        arms = [mean_csat[failing & seen & (agents.empowered == e)] for e in (True, False)]
+        difference = arms[0].mean() - arms[1].mean()
+        std_error = float(np.hypot(*(a.std(ddof=1) / np.sqrt(len(a)) for a in arms)))
+        # The planted effect: each failing agent's contacts, rated with and without empowerment.
+        base = agents.engagement - st.engagement_empowered * agents.empowered
+        mine = failing[agent]
+        effect = np.zeros(n)
+        for arm in (0.0, 1.0):
+            eng = (base[agent] + st.engagement_empowered * arm - 60.0)
+            p_fcr = 1 / (1 + np.exp(-(sp.fcr_intercept + sp.fcr_per_engagement_point * eng + sp.fcr_declined * declined)))
+            mu = (sp.engagement_per_point * eng * (1.0 + sp.unpaid_agent_weight * ~paid_out)
+                  + sp.empowered_misfit * arm + agents.random_effect[agent])
+            value = p_fcr * expected_csat(mu + sp.fcr) + (1 - p_fcr) * expected_csat(mu)
+            effect += value if arm else -value
+        planted = pd.Series(effect[mine]).groupby(agent[mine]).mean().mean()
+        from scipy import stats
+
+        rows.append({"planted": float(planted), "estimate": float(difference), "std_error": std_error,
+                     "p_value": float(2 * stats.norm.sf(abs(difference) / std_error)),
+                     "failing_agents": int((failing & seen).sum())})
+    return pd.DataFrame(rows, index=pd.RangeIndex(seed, seed + n_worlds, name="seed"))
