@@ -806,3 +806,24 @@ def test_pilot_replications_recover_the_planted_agent_level_effect():
     assert changed["estimate"].mean() > reps["estimate"].mean() + 0.1
     with pytest.raises(ValueError, match="reason"):
         pilot_replications(contacts.drop(columns="reason"), n_worlds=1)
+
+
+def test_planted_mediation_is_recovered_by_the_mediation_estimates_and_follows_the_parameters():
+    from crm_course.kopilka.support import planted_mediation
+
+    big = simulate(n_members=40_000, seed=7)
+    contacts, agents, truth = big.tables["contacts"], big.tables["agents"], big.truth["agents"]
+    paths = planted_mediation(contacts, agents, truth)
+    estimates = mediation.mediation_effects(agent_summary(contacts, agents), n_boot=300,
+                                            covariates=["paid_on_time", "shared_desk", "training_hours"])
+    for effect in ("indirect", "direct", "total"):
+        assert estimates.loc[effect, "ci_low"] <= paths[effect] <= estimates.loc[effect, "ci_high"], effect
+    assert paths["indirect"] > 0.15 and paths["direct"] < -0.15
+    params = WorldParams()
+    no_gain = replace(params, staff=replace(params.staff, engagement_empowered=0.0))
+    assert planted_mediation(contacts, agents.assign(engagement=agents["engagement"] - 6.0 * agents["empowered"]),
+                             truth, params=no_gain)["indirect"] == 0.0
+    milder = replace(params, support=replace(params.support, empowered_misfit=-0.2))
+    assert planted_mediation(contacts, agents, truth, params=milder)["direct"] > paths["direct"] + 0.2
+    with pytest.raises(ValueError, match="agent_truth"):
+        planted_mediation(contacts, agents, truth.iloc[:-1])
