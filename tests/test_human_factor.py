@@ -785,3 +785,45 @@ def test_key_account_helpers_reject_bad_input(world):
     with pytest.raises(TypeError, match="OLS"):
         inference.wild_cluster_bootstrap(multilevel.csat_mixed(support_frame(world.tables["contacts"], world.tables["agents"]),
                                                                "1"), "Intercept")
+
+
+def test_pilot_replications_recover_the_planted_agent_level_effect():
+    """Across worlds the agent-level estimate centres on the planted effect, and a changed harm moves both."""
+    from crm_course.data import load
+    from crm_course.kopilka.support import pilot_replications
+
+    contacts = load("contacts")
+    reps = pilot_replications(contacts, n_worlds=30, seed=11)
+    planted = reps["planted"].mean()
+    assert planted < -0.1  # the course's planted harm for agents who fail the criteria
+    centre_se = reps["estimate"].std() / np.sqrt(len(reps))
+    assert abs(reps["estimate"].mean() - planted) < 3 * centre_se
+    assert reps["std_error"].mean() == pytest.approx(reps["estimate"].std(), rel=0.35)
+    params = WorldParams()
+    milder = replace(params, support=replace(params.support, empowered_misfit=-0.3))
+    changed = pilot_replications(contacts, n_worlds=30, seed=11, params=milder)
+    assert changed["planted"].mean() > planted + 0.1
+    assert changed["estimate"].mean() > reps["estimate"].mean() + 0.1
+    with pytest.raises(ValueError, match="reason"):
+        pilot_replications(contacts.drop(columns="reason"), n_worlds=1)
+
+
+def test_planted_mediation_is_recovered_by_the_mediation_estimates_and_follows_the_parameters():
+    from crm_course.kopilka.support import planted_mediation
+
+    big = simulate(n_members=40_000, seed=7)
+    contacts, agents, truth = big.tables["contacts"], big.tables["agents"], big.truth["agents"]
+    paths = planted_mediation(contacts, agents, truth)
+    estimates = mediation.mediation_effects(agent_summary(contacts, agents), n_boot=300,
+                                            covariates=["paid_on_time", "shared_desk", "training_hours"])
+    for effect in ("indirect", "direct", "total"):
+        assert estimates.loc[effect, "ci_low"] <= paths[effect] <= estimates.loc[effect, "ci_high"], effect
+    assert paths["indirect"] > 0.15 and paths["direct"] < -0.15
+    params = WorldParams()
+    no_gain = replace(params, staff=replace(params.staff, engagement_empowered=0.0))
+    assert planted_mediation(contacts, agents.assign(engagement=agents["engagement"] - 6.0 * agents["empowered"]),
+                             truth, params=no_gain)["indirect"] == 0.0
+    milder = replace(params, support=replace(params.support, empowered_misfit=-0.2))
+    assert planted_mediation(contacts, agents, truth, params=milder)["direct"] > paths["direct"] + 0.2
+    with pytest.raises(ValueError, match="agent_truth"):
+        planted_mediation(contacts, agents, truth.iloc[:-1])

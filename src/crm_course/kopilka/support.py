@@ -17,6 +17,12 @@ tables and from the simulation's hidden truth.
   planted confounder, team quality, that drives working conditions and
   engagement alike; its hidden ``team_quality`` column is what a firm would
   have to measure to repair the naive regression (chapter 4, section 7.2);
+* :func:`pilot_replications` — the empowerment pilot rerun in many small
+  worlds, with the planted agent-level effect for agents who fail the Eastman
+  criteria beside each world's estimate (chapter 4, section 4.5);
+* :func:`planted_mediation` — the world's own indirect, direct and total
+  effect of empowerment on an agent's mean CSAT, to set against the mediation
+  estimates (chapter 4, section 7.2);
 * :func:`contacts_at_risk` — the contacts of a simulated world among members
   still active, with the hidden drop-out flag that a real firm never sees, for
   :func:`crm_course.survival.contact_dropout_logit`.
@@ -51,6 +57,8 @@ __all__ = [
     "support_frame",
     "agent_summary",
     "contacts_at_risk",
+    "pilot_replications",
+    "planted_mediation",
 ]
 
 
@@ -340,3 +348,206 @@ def team_quality_agents(
                     team_quality_engagement=engagement)
     world = simulate(n_members=n_members, seed=seed, params=replace(params, staff=staff))
     return world.tables["agents"].merge(world.truth["agents"], on="agent_id", how="left")
+
+
+def _expected_csat(
+    engagement: np.ndarray, empowered: float, fit: np.ndarray, random_effect: np.ndarray,
+    paid_out: np.ndarray, declined: np.ndarray, sp: Any,
+) -> np.ndarray:
+    """Each contact's expected CSAT in the world, given its agent's engagement and empowerment.
+
+    Averages over the rating's logistic noise and over first-contact resolution,
+    whose chance rises with engagement, as :func:`crm_course.world.support.handle_contacts`
+    draws them; the agent's own random effect is held fixed.
+    """
+    cuts = np.asarray(sp.cut_points)
+    eng = engagement - 60.0
+    p_fcr = 1 / (1 + np.exp(-(sp.fcr_intercept + sp.fcr_per_engagement_point * eng + sp.fcr_declined * declined)))
+    mu = (sp.engagement_per_point * eng * (1.0 + sp.unpaid_agent_weight * ~paid_out)
+          + empowered * np.where(fit, sp.empowered_fit, sp.empowered_misfit) + random_effect)
+
+    def rating(m: np.ndarray) -> np.ndarray:  # 1 + sum_k P(latent > cut_k)
+        return 1 + (1 / (1 + np.exp(-(m[:, None] - cuts[None, :])))).sum(axis=1)
+
+    return p_fcr * rating(mu + sp.fcr) + (1 - p_fcr) * rating(mu)
+
+
+def planted_mediation(
+    contacts: pd.DataFrame,
+    agents: pd.DataFrame,
+    agent_truth: pd.DataFrame,
+    params: Any = None,
+) -> pd.Series:
+    r"""The world's own indirect, direct and total effect of empowerment on an agent's mean CSAT.
+
+    The planted counterpart of :func:`crm_course.mediation.mediation_effects` on
+    :func:`agent_summary`'s ``mean_csat``. For every agent, with engagement
+    :math:`e_0` without the pilot and :math:`e_1 = e_0 +` ``engagement_empowered``,
+    the expected mean CSAT of the agent's own contacts is computed under
+    (engagement, empowered) = :math:`(e_0, 0)`, :math:`(e_0, 1)` and :math:`(e_1, 1)`;
+    the **direct** effect is the mean over agents of :math:`(e_0,1) - (e_0,0)`, the
+    **indirect** effect :math:`(e_1,1) - (e_0,1)` (through engagement, and through the
+    first-contact resolution that engagement brings), and the **total** their sum.
+
+    Parameters
+    ----------
+    contacts, agents : pandas.DataFrame
+        Kopilka's tables (``agent_id``, ``payout_received``, ``reason``;
+        ``agent_id``, ``engagement``, ``empowered``). Not modified.
+    agent_truth : pandas.DataFrame
+        The world's hidden agent table (``agent_id``, ``fit``, ``random_effect``),
+        ``simulate().truth["agents"]``.
+    params : crm_course.world.params.WorldParams, optional
+        The planted effects; by default the shipped world's.
+
+    Returns
+    -------
+    pandas.Series
+        ``indirect``, ``direct`` and ``total``, in points of mean CSAT.
+
+    Examples
+    --------
+    >>> from crm_course.world import simulate
+    >>> world = simulate(n_members=2_000, seed=1)
+    >>> paths = planted_mediation(world.tables["contacts"], world.tables["agents"], world.truth["agents"])
+    >>> bool(abs(paths["indirect"] + paths["direct"] - paths["total"]) < 1e-12)
+    True
+    """
+    from crm_course.world.params import WorldParams
+
+    check_frame(contacts, {"agent_id": "any", "payout_received": "bool", "reason": "any"}, name="contacts")
+    check_frame(agents, {"agent_id": "any", "engagement": "numeric", "empowered": "bool"}, name="agents")
+    check_frame(agent_truth, {"agent_id": "any", "fit": "bool", "random_effect": "numeric"}, name="agent_truth")
+    check_unique(agents, "agent_id", name="agents")
+    check_unique(agent_truth, "agent_id", name="agent_truth")
+    unknown = int((~agents["agent_id"].isin(agent_truth["agent_id"])).sum())
+    if unknown:
+        raise ValueError(f"agent_truth: column 'agent_id' should hold every agent of agents; {unknown} missing")
+    unknown = int((~contacts["agent_id"].isin(agents["agent_id"])).sum())
+    if unknown:
+        raise ValueError(f"contacts: column 'agent_id' should name agents of the agents table; {unknown} do not")
+    params = WorldParams() if params is None else params
+    sp, st = params.support, params.staff
+    who = agents[["agent_id", "engagement", "empowered"]].merge(
+        agent_truth[["agent_id", "fit", "random_effect"]], on="agent_id", how="left")
+    rows = contacts[["agent_id", "payout_received", "reason"]].merge(who, on="agent_id", how="inner")
+    e0 = rows["engagement"].to_numpy(dtype=float) - st.engagement_empowered * rows["empowered"].to_numpy(dtype=float)
+    args = (rows["fit"].to_numpy(dtype=bool), rows["random_effect"].to_numpy(dtype=float),
+            rows["payout_received"].to_numpy(dtype=bool), (rows["reason"] == "declined order").to_numpy(), sp)
+    by_agent = rows["agent_id"].to_numpy()
+
+    def mean_over_agents(values: np.ndarray) -> float:
+        return float(pd.Series(values).groupby(by_agent).mean().mean())
+
+    base = _expected_csat(e0, 0.0, *args)
+    empowered = _expected_csat(e0, 1.0, *args)
+    both = _expected_csat(e0 + st.engagement_empowered, 1.0, *args)
+    direct, indirect = mean_over_agents(empowered - base), mean_over_agents(both - empowered)
+    return pd.Series({"indirect": indirect, "direct": direct, "total": indirect + direct})
+
+
+def pilot_replications(
+    contacts: pd.DataFrame,
+    n_worlds: int = 40,
+    *,
+    n_agents: int = 100,
+    seed: int = 0,
+    params: Any = None,
+) -> pd.DataFrame:
+    r"""Rerun the empowerment pilot in many small worlds: how unusual is the shipped one?
+
+    Each world draws ``n_agents`` new agents with the world's staff model
+    (:func:`crm_course.world.staff.simulate_agents`: conditions, Eastman
+    criteria, a randomised pilot, engagement) and gives them the shipped
+    contacts (payout status and reason kept, each contact routed to an agent at
+    random), which are resolved and rated exactly as in the world
+    (:func:`crm_course.world.support.handle_contacts`). For agents who fail
+    the Eastman criteria it then computes the chapter's agent-level test
+    (empowered agents' mean CSAT minus the others', unequal-variance standard
+    error, normal p-value) and the **planted** effect on the same scale: the
+    expected mean CSAT of those agents' contacts with and without empowerment,
+    averaged over the agents, the ratings' logistic noise and first-contact
+    resolution, with each agent's own random effect held fixed. The planted
+    harm is the course's assumption (``SupportParams.empowered_misfit``), not a
+    finding of the article.
+
+    Parameters
+    ----------
+    contacts : pandas.DataFrame
+        Kopilka's ``contacts`` table (``payout_received``, ``reason``). Not modified.
+    n_worlds : int, default 40
+        Worlds to draw.
+    n_agents : int, default 100
+        Agents per world (the shipped world has 100).
+    seed : int, default 0
+        Seed of the first world; world *k* uses ``seed + k``.
+    params : crm_course.world.params.WorldParams, optional
+        The planted effects; by default the shipped world's.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per world: ``planted``, ``estimate``, ``std_error``,
+        ``p_value``, ``failing_agents``.
+
+    Raises
+    ------
+    ValueError
+        If a column is missing, or ``n_worlds``, ``n_agents`` or ``seed`` is not a
+        whole number in range.
+
+    Examples
+    --------
+    >>> from crm_course.data import load
+    >>> reps = pilot_replications(load("contacts"), n_worlds=3)
+    >>> len(reps), bool((reps["planted"] < 0).all())
+    (3, True)
+    """
+    from crm_course.world import staff as world_staff
+    from crm_course.world import support as world_support
+    from crm_course.world.params import WorldParams
+    from crm_course.world.schema import REASONS
+
+    check_frame(contacts, {"payout_received": "bool", "reason": "any"}, name="contacts")
+    n_worlds = int(check_number(n_worlds, "n_worlds", low=1, integer=True))
+    n_agents = int(check_number(n_agents, "n_agents", low=4, integer=True))
+    seed = int(check_number(seed, "seed", low=0, integer=True))
+    params = WorldParams() if params is None else params
+    sp, st = params.support, params.staff
+    paid_out = contacts["payout_received"].to_numpy(dtype=bool)
+    reason = contacts["reason"].map({r: i for i, r in enumerate(REASONS)}).to_numpy()
+    if np.isnan(reason.astype(float)).any():
+        raise ValueError(f"contacts: column 'reason' must hold one of {', '.join(REASONS)}")
+    reason = reason.astype(np.int64)
+    n = len(contacts)
+    declined = reason == REASONS.index("declined order")
+
+    rows = []
+    for k in range(n_worlds):
+        rng = np.random.default_rng(seed + k)
+        agents = world_staff.simulate_agents(n_agents, st, sp, rng)
+        handled = world_support.handle_contacts(
+            np.arange(n), reason, np.zeros(n, dtype=np.int64), 1, np.where(paid_out, 0, 2), agents, sp, rng)
+        agent = handled["agent"]
+        mean_csat = pd.Series(handled["csat"]).groupby(agent).mean().reindex(range(n_agents))
+        failing = ~agents.fit
+        seen = mean_csat.notna().to_numpy()
+        arms = [mean_csat[failing & seen & (agents.empowered == e)] for e in (True, False)]
+        if min(len(a) for a in arms) < 2:
+            raise ValueError(f"contacts: too few contacts ({n}) to give both arms of failing agents two agents "
+                             "with contacts; pass Kopilka's contacts table")
+        difference = arms[0].mean() - arms[1].mean()
+        std_error = float(np.hypot(*(a.std(ddof=1) / np.sqrt(len(a)) for a in arms)))
+        # The planted effect: each failing agent's contacts, rated with and without empowerment.
+        base = agents.engagement - st.engagement_empowered * agents.empowered
+        mine = failing[agent]
+        args = (agents.fit[agent], agents.random_effect[agent], paid_out, declined, sp)
+        effect = (_expected_csat(base[agent] + st.engagement_empowered, 1.0, *args)
+                  - _expected_csat(base[agent], 0.0, *args))
+        planted = pd.Series(effect[mine]).groupby(agent[mine]).mean().mean()
+        from scipy import stats
+
+        rows.append({"planted": float(planted), "estimate": float(difference), "std_error": std_error,
+                     "p_value": float(2 * stats.norm.sf(abs(difference) / std_error)),
+                     "failing_agents": int((failing & seen).sum())})
+    return pd.DataFrame(rows, index=pd.RangeIndex(seed, seed + n_worlds, name="seed"))

@@ -82,13 +82,13 @@ def _per_agent():
     return agent_summary(contacts, agents)
 
 
-def _indirect(outcome: str = "share_dissatisfied", b_alone: bool = False) -> float:
+def _indirect(outcome: str = "share_dissatisfied", b_alone: bool = False, covariates: str = "") -> float:
     import statsmodels.formula.api as smf
 
     data = _per_agent().astype({"empowered": int})
-    a = smf.ols("engagement ~ empowered", data).fit().params["empowered"]
+    a = smf.ols(f"engagement ~ empowered{covariates}", data).fit().params["empowered"]
     b_terms = "engagement" if b_alone else "empowered + engagement"
-    b = smf.ols(f"{outcome} ~ {b_terms}", data).fit().params["engagement"]
+    b = smf.ols(f"{outcome} ~ {b_terms}{covariates}", data).fit().params["engagement"]
     return float(a * b)
 
 
@@ -104,11 +104,21 @@ def _misfit_sd() -> float:
     return float(np.sqrt(((arms["size"] - 1) * arms["var"]).sum() / (arms["size"].sum() - 2)))
 
 
-def _agents_per_arm(sigma: float | None = None, alpha_z: float = 1.959963984540054, factor: float = 2.0) -> float:
+#: The smallest effect on an agent's mean CSAT that would pay for empowering agents who fail the
+#: Eastman criteria: exercise 4.8's assumption, not an estimate.
+PAYING_EFFECT = 0.2
+
+
+def _agents_per_arm(
+    sigma: float | None = None,
+    alpha_z: float = 1.959963984540054,
+    factor: float = 2.0,
+    delta: float = PAYING_EFFECT,
+) -> float:
     import math
 
     sigma = _misfit_sd() if sigma is None else sigma
-    return float(math.ceil(factor * (alpha_z + 0.8416212335729143) ** 2 * sigma**2 / 0.18**2))
+    return float(math.ceil(factor * (alpha_z + 0.8416212335729143) ** 2 * sigma**2 / delta**2))
 
 
 def _pay_everyone_pp() -> float:
@@ -163,12 +173,16 @@ def _cr0_se() -> float:
     return float(np.sqrt((bread @ (scores.T @ scores) @ bread)[1, 1]))
 
 
-def _clustered_variance() -> float:
-    return _clustered_se() ** 2
+def _cr0_variance() -> float:
+    return _cr0_se() ** 2
 
 
 def _indirect_b_alone() -> float:
     return 100 * _indirect(b_alone=True)
+
+
+def _indirect_with_covariates() -> float:
+    return 100 * _indirect(covariates=" + paid_on_time + shared_desk + training_hours")
 
 
 def _indirect_share() -> float:
@@ -189,6 +203,10 @@ def _both_arms() -> float:
 
 def _per_arm_without_two() -> float:
     return _agents_per_arm(factor=1.0)
+
+
+def _per_arm_at_estimate() -> float:
+    return _agents_per_arm(delta=0.18)
 
 
 def _per_arm_contact_sd() -> float:
@@ -255,21 +273,22 @@ EXERCISES = [
     ),
     Exercise(
         "4.4",
-        expected=_clustered_se,
+        expected=_cr0_se,
         kind="number",
         rtol=0.002,
-        what="a standard error in CSAT points (one positive number)",
+        what="a CR0 standard error in CSAT points (one positive number, without the small-sample factor)",
         mistakes=[
             Mistake(_naive_se, "That is the naive standard error, which treats every contact as independent: sum "
                                "X_g' e_g within each agent before squaring."),
-            Mistake(_cr0_se, "Nearly: that leaves out the small-sample factor G/(G-1) x (N-1)/(N-K)."),
-            Mistake(_clustered_variance, "That is the variance, the diagonal element of V: take its square root."),
+            Mistake(_clustered_se, "That is CR1, with the small-sample factor G/(G-1) x (N-1)/(N-K): the check "
+                                   "asks for CR0, without it (apply the factor afterwards to compare)."),
+            Mistake(_cr0_variance, "That is the variance, the diagonal element of V: take its square root."),
         ],
         hints={
             "wrong": "Sum the rows of X times their residuals within each agent (one vector s_g per agent), "
                      "build the middle matrix from those sums, and take the square root of the empowered element "
-                     "of V.",
-            "close": "Nearly: check the small-sample factor, G/(G-1) x (N-1)/(N-K), with K = 2.",
+                     "of (X'X)^-1 M (X'X)^-1, without the small-sample factor.",
+            "close": "Nearly: CR0 has no small-sample factor; check the residuals and the sums within agents.",
         },
     ),
     Exercise(
@@ -300,6 +319,8 @@ EXERCISES = [
         mistakes=[
             Mistake(_indirect_b_alone, "Your b comes from a regression of the outcome on engagement alone: hold "
                                        "empowerment fixed in the second regression."),
+            Mistake(_indirect_with_covariates, "Your regressions hold pay, desk and training fixed, as section 4.4 "
+                                               "does: this exercise asks for no covariates."),
             Mistake(_indirect_share, "That is a change in the share: give it in percentage points (times 100)."),
             Mistake(_indirect_mean_csat_pp, "That is the indirect effect on mean CSAT: the outcome here is "
                                             "share_dissatisfied."),
@@ -320,12 +341,14 @@ EXERCISES = [
             Mistake(_per_arm_one_sided, "That uses a one-sided test: the question asks for a two-sided test at 5%, "
                                         "z = 1.96."),
             Mistake(_per_arm_without_two, "The formula for a difference of two means has a factor 2."),
+            Mistake(_per_arm_at_estimate, "That powers the pilot at the current estimate, -0.18: use delta = 0.2, "
+                                          "the smallest effect that would pay."),
             Mistake(_per_arm_contact_sd, "That uses the spread of single ratings: sigma is the spread of agents' "
                                          "mean CSAT, among agents who fail a criterion."),
         ],
         hints={
             "wrong": "sigma is the pooled standard deviation of mean_csat within the two arms, among agents with "
-                     "fit == 0; delta is 0.18; z values 1.96 and 0.84; round up.",
+                     "fit == 0; delta is 0.2, the smallest effect that would pay; z values 1.96 and 0.84; round up.",
         },
     ),
 ]
