@@ -109,29 +109,66 @@ def _share_not_profitable_120() -> float:
     return float((_value(COST_PER_CONTACT_EXERCISE)["profit"] <= 0).mean())
 
 
-# -- 1.3: closing the accounts of the members unprofitable at the fully loaded cost ------------
+# -- 1.3: closing, on 1 January 2024, the members unprofitable in 2023 at the fully loaded cost --------
+# Selected on 2023, judged on 2024: the decision is evaluated forward, the way the firm had to make it.
+
+SELECTION_YEAR = 2023
+DECISION_YEAR = 2024
+
+
+@lru_cache(maxsize=None)
+def _value_in(year: int):
+    from crm_course import profitability
+    from crm_course.data import load
+
+    transactions, contacts = load("transactions"), load("contacts")
+    return profitability.member_value(
+        load("customers"),
+        transactions[transactions["order_date"].dt.year == year],
+        contacts[contacts["contact_date"].dt.year == year],
+        cost_per_contact=COST_PER_CONTACT,
+    ).set_index("customer_id")
 
 
 def _closed():
-    value = _value()
-    return value[value["profit"] < 0]
+    selection = _value_in(SELECTION_YEAR)
+    return selection.index[selection["profit"] < 0]
+
+
+def _change(year: int, avoidable: float) -> float:
+    members = _value_in(year).loc[_closed()]
+    return float(-(members["margin"] - avoidable * members["contacts"]).sum())
 
 
 def _profit_change(avoidable: float = AVOIDABLE_PER_CONTACT) -> float:
-    closed = _closed()
-    return float(-(closed["margin"] - avoidable * closed["contacts"]).sum())
+    return _change(DECISION_YEAR, avoidable)
 
 
 def _profit_change_fully_loaded() -> float:
     return _profit_change(COST_PER_CONTACT)
 
 
-def _margin_lost() -> float:
-    return float(-_closed()["margin"].sum())
-
-
 def _profit_change_at_90() -> float:
     return _profit_change(90.0)
+
+
+def _margin_lost() -> float:
+    return float(-_value_in(DECISION_YEAR).loc[_closed(), "margin"].sum())
+
+
+def _hindsight_change() -> float:
+    return _change(SELECTION_YEAR, AVOIDABLE_PER_CONTACT)
+
+
+def _finance_team_figure() -> float:
+    return _change(SELECTION_YEAR, COST_PER_CONTACT)
+
+
+def _two_year_hindsight_change() -> float:
+    # The first edition's answer: members unprofitable over both years, judged on the same two years.
+    value = _value()
+    closed = value[value["profit"] < 0]
+    return float(-(closed["margin"] - AVOIDABLE_PER_CONTACT * closed["contacts"]).sum())
 
 
 # -- 1.4: unprofitable Champions -----------------------------------------------------------------
@@ -312,20 +349,28 @@ EXERCISES = [
         kind="number",
         rtol=0,
         atol=1.0,
-        what="a change in profit in RUB (one number, negative for a fall)",
+        what="a change in 2024 profit in RUB (one number, negative for a fall)",
         mistakes=[
-            Mistake(_profit_change_fully_loaded, "That is the finance team's figure: it counts the whole 180 RUB "
-                                                 "of every contact as saved. Only 60 RUB of a contact goes away "
-                                                 "with the member."),
-            Mistake(_margin_lost, "That is the margin the members take with them: closing their accounts also "
-                                  "saves the avoidable 60 RUB of each of their contacts."),
+            Mistake(_hindsight_change, "That judges the members on 2023, the year they were picked for being "
+                                       "unprofitable: hindsight. Closing on 1 January 2024 changes 2024, so "
+                                       "use their 2024 margin and 2024 contacts."),
+            Mistake(_finance_team_figure, "That is the finance team's figure: their 2023 losses at 180 RUB. "
+                                          "Judge the decision on 2024, and count only 60 RUB of a contact as "
+                                          "saved."),
+            Mistake(_profit_change_fully_loaded, "That counts the whole 180 RUB of every 2024 contact as saved. "
+                                                 "Only 60 RUB of a contact goes away with the member."),
+            Mistake(_margin_lost, "That is the 2024 margin the members take with them: closing their accounts "
+                                  "also saves the avoidable 60 RUB of each of their 2024 contacts."),
             Mistake(_profit_change_at_90, "That uses 90 RUB per contact: the exercise assumes 60 RUB is "
                                           "avoidable."),
+            Mistake(_two_year_hindsight_change, "That selects and judges the members on the same two years. "
+                                                "Select on 2023 profit alone, then judge on 2024."),
         ],
         hints={
-            "wrong": "Take the members with profit below zero at 180 RUB (section 3.3). Closing their accounts "
-                     "loses their margin and saves 60 RUB for each of their contacts; the change in profit is "
-                     "the saving minus the margin.",
+            "wrong": "Build each member's 2023 profit at 180 RUB from 2023 orders and 2023 contacts only, and take "
+                     "the members below zero. Closing their accounts on 1 January 2024 loses their 2024 margin "
+                     "and saves 60 RUB for each of their 2024 contacts; the change is the saving minus the margin. "
+                     "A common slip is to select members on profit over both years.",
         },
     ),
     Exercise(
