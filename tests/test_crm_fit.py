@@ -782,3 +782,29 @@ def test_plot_effect_curve_draws_the_band_and_the_bins(default_world):
         plot_effect_curve(line, scale=0)
     with pytest.raises(ValueError, match="expected the result of twfe_regression"):
         plot_effect_curve(twfe_regression(panel))
+
+
+def _line_against_non_adopters(slope: float) -> tuple[float, float, float]:
+    """Mean own deviation of adopters; the fitted line and the planted effect, averaged over non-adopters."""
+    params = replace(P, panel=replace(P.panel, adoption_gain_slope=slope))
+    world = simulate(100, seed=2002, params=params)
+    panel = world.tables["merchant_panel"]
+    merchants = panel.groupby("merchant_id")[[H, "crm_adoption_year"]].first()
+    planted = world.truth["merchant_panel"].set_index("merchant_id")["crm_effect"].reindex(merchants.index)
+    own = planted - (P.panel.effect_at_mean + P.panel.effect_slope * (merchants[H] - 0.5))
+    fit = twfe_regression(panel, moderator=H)
+    line = fit.params.iloc[0] + fit.params.iloc[1] * (merchants[H] - 0.5)
+    never = merchants["crm_adoption_year"].isna()
+    return float(own[~never].mean()), float(line[never].mean()), float(planted[never].mean())
+
+
+def test_selection_on_gains_scenario_is_off_by_default_and_biases_the_line_when_on():
+    """With adoption_gain_slope = 0 adoption ignores a firm's own gain (the adopters' line speaks for
+    non-adopters); with selection on gains, adopters gain more than the line says of non-adopters."""
+    own_adopters, line_never, planted_never = _line_against_non_adopters(0.0)
+    assert abs(own_adopters) < 0.004 and abs(line_never - planted_never) < 0.006
+    own_adopters, line_never, planted_never = _line_against_non_adopters(1.0)
+    assert own_adopters > 0.007  # adopters were selected on their own gain (planted sd 0.015)
+    assert line_never - planted_never > 0.01  # the line overstates what non-adopters would get
+    with pytest.raises(ValueError, match="adoption_gain_slope"):
+        replace(P, panel=replace(P.panel, adoption_gain_slope=-1.0)).validate()
