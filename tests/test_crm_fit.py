@@ -364,7 +364,7 @@ def test_assessment_uses_the_interaction_model(interaction_fit):
     assert out["lift_pp"].to_numpy() == pytest.approx(100 * curve["effect"].to_numpy())
     assert out["conf_low_pp"].to_numpy() == pytest.approx(100 * curve["conf_low"].to_numpy())
     assert out["relative_lift"].iloc[1] == pytest.approx(out["lift_pp"].iloc[1] / 100 / 0.3)
-    assert out["verdict"].str.startswith("Promising").all()
+    assert out["verdict"].str.startswith("Lift only: no decision").all()  # no money inputs, no verdict
 
 
 def test_assessment_decides_on_expected_value_not_on_the_interval(interaction_fit):
@@ -390,11 +390,11 @@ def test_assessment_decides_on_expected_value_not_on_the_interval(interaction_fi
     assert out["break_even_lift_pp"] == pytest.approx(1.0 / per_pp)
     assert out["extra_repeat_customers"] == pytest.approx(customers * out["lift_pp"] / 100)
     assert out["value_rub"] == pytest.approx(per_pp * out["lift_pp"])
-    # Where the estimated lift is zero the interval spans zero: no clear lift without the money inputs.
+    # Without the money inputs the tool decides nothing, whether or not the interval excludes zero.
     tau0, tau1 = interaction_fit.params.iloc[:2]
-    bare = assess_crm_fit(interaction_fit, 0.5 - tau0 / tau1, repeat_share=0.3, can_act=True).iloc[0]
-    assert bare["conf_low_pp"] < 0 < bare["conf_high_pp"]
-    assert bare["verdict"].startswith("Unlikely to pay: the data show no clear lift")
+    bare = assess_crm_fit(interaction_fit, [0.5 - tau0 / tau1, 0.7], repeat_share=0.3, can_act=True)
+    assert bare["conf_low_pp"].iloc[0] < 0 < bare["conf_high_pp"].iloc[0] and bare["conf_low_pp"].iloc[1] > 0
+    assert bare["verdict"].str.startswith("Lift only: no decision").all()
 
 
 def test_assessment_gives_a_prediction_interval_for_one_firm(interaction_fit):
@@ -455,9 +455,37 @@ def test_assessment_values_a_pilot_by_its_expected_value_of_information(interact
     assert dear["pilot_net_rub"] < 0 and dear["verdict"].startswith("Likely to pay")  # decide now, on the mean
 
 
+def test_pilot_value_counts_the_horizon_and_charges_the_delay(interaction_fit):
+    """Over H years a pilot lasting d years is worth (H - d) E[max(posterior, 0)] - cost against H max(m, 0)."""
+    from crm_course.decision import _expected_positive_part
+
+    customers, margin = 10_000, 1_000.0
+    per_pp = customers * margin / 100
+    mid = assess_crm_fit(interaction_fit, 0.6, repeat_share=0.3, can_act=True)["lift_pp"].item()
+    base = dict(repeat_share=0.3, can_act=True, customers=customers, margin_per_repeat_customer=margin,
+                annual_cost=per_pp * (mid - 0.5), firm_sd=0.015, pilot_sampling_sd_pp=1.0, pilot_cost=50_000.0)
+    one = assess_crm_fit(interaction_fit, 0.6, **base).iloc[0]
+    net_sd = per_pp * (one["pred_high_pp"] - one["pred_low_pp"]) / 2 / _t_quantile(interaction_fit)
+    pre = net_sd**2 / np.sqrt(net_sd**2 + (per_pp * 1.0) ** 2)
+    after = _expected_positive_part(np.array([one["expected_net_rub"]]), np.array([pre]))[0]
+    m = one["expected_net_rub"]
+    assert m > 0
+    three = assess_crm_fit(interaction_fit, 0.6, horizon_years=3, pilot_duration=0.25, **base).iloc[0]
+    assert three["pilot_net_rub"] == pytest.approx((3 - 0.25) * after - 50_000 - 3 * m, rel=1e-9)
+    assert three["evpi_rub"] == pytest.approx(3 * one["evpi_rub"], rel=1e-9)
+    no_delay = assess_crm_fit(interaction_fit, 0.6, horizon_years=3, **base).iloc[0]
+    assert no_delay["pilot_net_rub"] == pytest.approx(3 * one["pilot_evsi_rub"] - 50_000, rel=1e-9)
+    assert three["pilot_net_rub"] < no_delay["pilot_net_rub"]  # the delay is charged
+    discounted = assess_crm_fit(interaction_fit, 0.6, horizon_years=3, discount_rate=0.15, **base).iloc[0]
+    assert one["pilot_evsi_rub"] < discounted["pilot_evsi_rub"] < no_delay["pilot_evsi_rub"]
+    with pytest.raises(ValueError, match="pilot_duration"):
+        assess_crm_fit(interaction_fit, 0.6, horizon_years=1, pilot_duration=1.5, **base)
+
+
 def test_assessment_is_not_applicable_outside_the_adopters_repeat_shares(interaction_fit, default_world):
     panel, _ = default_world
-    before = panel[panel["crm_adoption_year"].notna() & ~panel["crm_active"]]["repeat_rate"]
+    rows = panel[panel["crm_adoption_year"].notna() & ~panel["crm_active"]]
+    before = rows.groupby("merchant_id")["repeat_rate"].mean()  # each adopter's mean before adopting
     out = assess_crm_fit(interaction_fit, 0.45, repeat_share=[0.02, before.min(), before.max(), 0.95],
                          can_act=[True, True, True, False], customers=40_000, margin_per_repeat_customer=1_200,
                          annual_cost=100_000)
@@ -483,6 +511,13 @@ def test_assessment_takes_its_ranges_from_the_adopters(interaction_fit, default_
     note = assess_crm_fit(interaction_fit, lowest, repeat_share=0.3, can_act=True, neighbourhood=1e-6)
     assert note["adopters_nearby"].item() == int((h_adopters == lowest).sum()) < 5
     assert "rests on the straight line" in note["verdict"].item()
+    # Repeat shares: each adopter's mean before adopting sets the support, and few adopters nearby a caution.
+    rows = panel[panel["crm_adoption_year"].notna() & ~panel["crm_active"]]
+    before = rows.groupby("merchant_id")["repeat_rate"].mean()
+    edge = assess_crm_fit(interaction_fit, 0.5, repeat_share=before.max(), can_act=True, neighbourhood=1e-6)
+    middle = assess_crm_fit(interaction_fit, 0.5, repeat_share=before.median(), can_act=True)
+    assert edge["repeat_share_supported"].item() and middle["repeat_share_supported"].item()
+    assert "had a repeat share" in edge["verdict"].item() and "had a repeat share" not in middle["verdict"].item()
 
 
 def test_bad_inputs_to_the_new_assessment_arguments(interaction_fit):
@@ -499,6 +534,13 @@ def test_bad_inputs_to_the_new_assessment_arguments(interaction_fit):
         assess_crm_fit(interaction_fit, 0.5, repeat_share=0.3, can_act=True, pilot_cost=-1.0, **money)
     with pytest.raises(ValueError, match="neighbourhood: expected a number"):
         assess_crm_fit(interaction_fit, 0.5, repeat_share=0.3, can_act=True, neighbourhood=0)
+    with pytest.raises(ValueError, match="horizon_years: expected a number"):
+        assess_crm_fit(interaction_fit, 0.5, repeat_share=0.3, can_act=True, horizon_years=0, **money)
+    with pytest.raises(ValueError, match="discount_rate: expected a number"):
+        assess_crm_fit(interaction_fit, 0.5, repeat_share=0.3, can_act=True, discount_rate=-0.1, **money)
+    with pytest.raises(ValueError, match="pilot_duration: expected less than horizon_years"):
+        assess_crm_fit(interaction_fit, 0.5, repeat_share=0.3, can_act=True, horizon_years=1, pilot_duration=1,
+                       **money)
 
 
 def test_assessment_broadcasts_inputs(interaction_fit):
@@ -740,3 +782,29 @@ def test_plot_effect_curve_draws_the_band_and_the_bins(default_world):
         plot_effect_curve(line, scale=0)
     with pytest.raises(ValueError, match="expected the result of twfe_regression"):
         plot_effect_curve(twfe_regression(panel))
+
+
+def _line_against_non_adopters(slope: float) -> tuple[float, float, float]:
+    """Mean own deviation of adopters; the fitted line and the planted effect, averaged over non-adopters."""
+    params = replace(P, panel=replace(P.panel, adoption_gain_slope=slope))
+    world = simulate(100, seed=2002, params=params)
+    panel = world.tables["merchant_panel"]
+    merchants = panel.groupby("merchant_id")[[H, "crm_adoption_year"]].first()
+    planted = world.truth["merchant_panel"].set_index("merchant_id")["crm_effect"].reindex(merchants.index)
+    own = planted - (P.panel.effect_at_mean + P.panel.effect_slope * (merchants[H] - 0.5))
+    fit = twfe_regression(panel, moderator=H)
+    line = fit.params.iloc[0] + fit.params.iloc[1] * (merchants[H] - 0.5)
+    never = merchants["crm_adoption_year"].isna()
+    return float(own[~never].mean()), float(line[never].mean()), float(planted[never].mean())
+
+
+def test_selection_on_gains_scenario_is_off_by_default_and_biases_the_line_when_on():
+    """With adoption_gain_slope = 0 adoption ignores a firm's own gain (the adopters' line speaks for
+    non-adopters); with selection on gains, adopters gain more than the line says of non-adopters."""
+    own_adopters, line_never, planted_never = _line_against_non_adopters(0.0)
+    assert abs(own_adopters) < 0.004 and abs(line_never - planted_never) < 0.006
+    own_adopters, line_never, planted_never = _line_against_non_adopters(1.0)
+    assert own_adopters > 0.007  # adopters were selected on their own gain (planted sd 0.015)
+    assert line_never - planted_never > 0.01  # the line overstates what non-adopters would get
+    with pytest.raises(ValueError, match="adoption_gain_slope"):
+        replace(P, panel=replace(P.panel, adoption_gain_slope=-1.0)).validate()

@@ -36,6 +36,16 @@ firm acts on the posterior mean, which before the pilot is
 tests). A pilot is worth running when its EVSI exceeds its cost; EVPI bounds what
 any pilot can be worth. All amounts are in the caller's currency and period.
 
+A decision usually binds for several periods. With a horizon of :math:`H` years
+(optionally discounted at rate :math:`r`, continuously within the year, so one year
+is worth :math:`A(H) = \int_0^H (1+r)^{-t}dt`, which is :math:`H` when
+:math:`r = 0`), deciding now is worth :math:`A(H)\max(m, 0)`, and a pilot that
+lasts :math:`d` years and costs :math:`c` is worth
+:math:`[A(H) - A(d)]\,E[\max(\hat m, 0)] - c`: the firm acts on the posterior
+mean :math:`\hat m` only once the pilot is over, so the season of delay is
+charged to the pilot. Run it when that exceeds :math:`A(H)\max(m, 0)`. The
+defaults (:math:`H = 1`, :math:`d = 0`) give the one-period values above.
+
 References
 ----------
 Feit, E. M. & Berman, R. (2019). Test & roll: profit-maximizing A/B tests.
@@ -72,6 +82,23 @@ def _expected_positive_part(mean: np.ndarray, sd: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(sd > 0, mean / np.where(sd > 0, sd, 1.0), 0.0)
     return np.where(sd > 0, mean * stats.norm.cdf(z) + sd * stats.norm.pdf(z), np.maximum(mean, 0.0))
+
+
+def _annuity(years: float, rate: float) -> float:
+    """Years of benefit, discounted continuously at yearly rate ``rate``: int_0^years (1+rate)^-t dt."""
+    if rate == 0 or years == 0:
+        return float(years)
+    return float((1 - (1 + rate) ** -years) / np.log1p(rate))
+
+
+def _horizon(horizon_years, discount_rate, pilot_duration) -> tuple[float, float]:
+    """Validated weights of the decide-now value and of the value after a pilot."""
+    h = check_number(horizon_years, "horizon_years", low=0, inclusive=False)
+    r = check_number(discount_rate, "discount_rate", low=0)
+    d = check_number(pilot_duration, "pilot_duration", low=0)
+    if d >= h:
+        raise ValueError(f"pilot_duration: expected less than horizon_years ({h:g}); found {d:g}")
+    return _annuity(h, r), _annuity(h, r) - _annuity(d, r)
 
 
 def _as_array(value, name: str, *, low: float | None = None) -> np.ndarray:
@@ -136,6 +163,9 @@ def value_of_information(
     *,
     sampling_sd: float | Sequence[float] | None = None,
     pilot_cost: float | Sequence[float] = 0.0,
+    horizon_years: float = 1.0,
+    discount_rate: float = 0.0,
+    pilot_duration: float = 0.0,
 ) -> pd.DataFrame:
     r"""What perfect information, or a pilot, is worth before deciding to invest.
 
@@ -147,13 +177,24 @@ def value_of_information(
         Standard deviation of a pilot's estimate of the net benefit (smaller for a
         bigger pilot); one row per value. Without it, one row with EVPI only.
     pilot_cost : float or sequence of float
-        Cost of each pilot (broadcast against ``sampling_sd``).
+        Cost of each pilot (broadcast against ``sampling_sd``), paid once.
+    horizon_years : float
+        How many years the decision binds; ``prior_mean`` and ``prior_sd`` are per
+        year. The default, one year, values everything over one period.
+    discount_rate : float
+        Yearly discount rate (0: no discounting).
+    pilot_duration : float
+        Years the pilot delays the decision (less than ``horizon_years``); the
+        benefit forgone meanwhile is charged to the pilot.
 
     Returns
     -------
     pandas.DataFrame
-        ``value_now`` (expected value of deciding now, :math:`\max(m, 0)`),
-        ``decision_now``, ``evpi``, and with a pilot ``sampling_sd``, ``evsi``,
+        ``value_now`` (expected value of deciding now over the horizon,
+        :math:`A(H)\max(m, 0)`), ``decision_now``, ``evpi`` (over the horizon), and
+        with a pilot ``sampling_sd``, ``evsi`` (what piloting adds to deciding now,
+        before its cost: :math:`[A(H) - A(d)]E[\max(\hat m, 0)] - A(H)\max(m, 0)`,
+        negative when the delay costs more than the information is worth),
         ``pilot_cost`` and ``pilot_net`` (EVSI less the pilot's cost: run it if
         positive).
 
@@ -161,11 +202,17 @@ def value_of_information(
     --------
     >>> value_of_information(prior_mean=0.0, prior_sd=1.0)["evpi"].round(4).tolist()
     [0.3989]
+    >>> three = value_of_information(100.0, 300.0, sampling_sd=100.0, pilot_cost=50.0, horizon_years=3,
+    ...                              pilot_duration=0.25)
+    >>> three[["value_now", "evsi", "pilot_net"]].round(1)
+       value_now   evsi  pilot_net
+    0      300.0  168.8      118.8
     """
     m = check_number(prior_mean, "prior_mean")
     s = check_number(prior_sd, "prior_sd", low=0)
-    value_now = max(m, 0.0)
-    evpi = float(_expected_positive_part(np.array([m]), np.array([s]))[0] - value_now)
+    weight_now, weight_after = _horizon(horizon_years, discount_rate, pilot_duration)
+    value_now = weight_now * max(m, 0.0)
+    evpi = float(weight_now * _expected_positive_part(np.array([m]), np.array([s]))[0] - value_now)
     base = {"value_now": value_now, "decision_now": "invest" if m > 0 else "do not invest", "evpi": evpi}
     if sampling_sd is None:
         return pd.DataFrame([base])
@@ -178,7 +225,7 @@ def value_of_information(
                          f"found lengths {sigma.size} and {costs.size}") from None
     with np.errstate(divide="ignore", invalid="ignore"):
         preposterior = np.where(s > 0, s**2 / np.sqrt(s**2 + sigma**2), 0.0)
-    evsi = _expected_positive_part(np.full(sigma.shape, m), preposterior) - value_now
+    evsi = weight_after * _expected_positive_part(np.full(sigma.shape, m), preposterior) - value_now
     out = pd.DataFrame({**{k: [v] * len(sigma) for k, v in base.items()}, "sampling_sd": sigma, "evsi": evsi,
                         "pilot_cost": costs})
     out["pilot_net"] = out["evsi"] - out["pilot_cost"]
@@ -206,6 +253,9 @@ def assess_crm_fit(
     pilot_sampling_sd_pp: float | None = None,
     pilot_cost: float = 0.0,
     neighbourhood: float = 0.05,
+    horizon_years: float = 1.0,
+    discount_rate: float = 0.0,
+    pilot_duration: float = 0.0,
 ) -> pd.DataFrame:
     r"""Does CRM fit this firm? Expected lift, two intervals, expected profit and a pilot's worth.
 
@@ -230,18 +280,23 @@ def assess_crm_fit(
     of that belief -- for one firm, the prediction interval's -- gives the probability
     of a loss and the expected value of perfect information (EVPI); with a pilot
     (``pilot_sampling_sd_pp``, ``pilot_cost``) the expected value of its sample
-    information (EVSI, :func:`crm_course.decision.value_of_information`), as Feit & Berman (2019) size a
-    test before a roll-out. Both are in the money inputs' period (a year): set
-    against a pilot's one-off cost they are conservative when the decision binds
-    for several years, and the benefit forgone while the pilot runs is not
-    charged to it.
+    information (EVSI, :func:`crm_course.decision.value_of_information`). Both are
+    valued over ``horizon_years`` (the years the decision binds, discounted at
+    ``discount_rate``), and the pilot's EVSI is net of the benefit forgone while it
+    runs (``pilot_duration``): a pilot is worth running when
+    :math:`[A(H) - A(d)]E[\max(\hat m, 0)] - c` exceeds the decide-now value
+    :math:`A(H)\max(m, 0)`. The defaults, one year and no delay, value one year's
+    information against the pilot's one-off cost. Feit & Berman (2019) price a test
+    the same way in spirit: by the profit forgone on the test units, within a
+    finite population that is then rolled out to.
 
     The other inputs set where the estimate applies:
 
     - ``repeat_share`` -- the panel estimates a lift only for firms whose customers come
-      back about as often as the adopters' did before they adopted; outside that range
-      the verdict is **not applicable** (the lift columns are still filled, for
-      reference only);
+      back about as often as the adopters' did before they adopted (each adopter's
+      mean over its years before adopting); outside that range the verdict is **not
+      applicable** (the lift columns are still filled, for reference only), and with
+      fewer than five adopters within ``neighbourhood`` of it a caution is added;
     - ``can_act`` -- the lift was measured on firms that chose CRM, presumably because
       they could use it; a firm that cannot treat customers differently gets **not yet**;
     - heterogeneity is compared with the **adopters'** (only they identify the effect):
@@ -250,8 +305,10 @@ def assess_crm_fit(
 
     Verdicts: **Not applicable**, **Not yet**; with the money inputs **Uncertain** (a
     pilot is worth more than it costs: run it first), **Likely to pay** (expected value
-    above the cost) or **Unlikely to pay**; without them **Promising** (the confidence
-    interval excludes zero; weigh it against the cost) or **Unlikely to pay**.
+    above the cost) or **Unlikely to pay**; without them **Lift only** (the lift and
+    its intervals are reported, but no decision is made: whether a lift pays depends
+    on what it is worth against what it costs, not on whether its interval excludes
+    zero).
 
     Parameters
     ----------
@@ -279,7 +336,16 @@ def assess_crm_fit(
     pilot_cost : float
         The pilot's cost, in the money inputs' currency.
     neighbourhood : float
-        Half-width of the heterogeneity window in which adopters are counted.
+        Half-width of the heterogeneity window, and of the repeat-share window, in
+        which adopters are counted.
+    horizon_years : float
+        Years the decision binds (the money inputs are per year); EVPI and the
+        pilot's value are over this horizon.
+    discount_rate : float
+        Yearly discount rate for the horizon (0: none).
+    pilot_duration : float
+        Years the pilot runs before the decision is taken (less than
+        ``horizon_years``); the benefit forgone meanwhile is charged to the pilot.
 
     Returns
     -------
@@ -290,8 +356,9 @@ def assess_crm_fit(
         ``in_panel_range`` (heterogeneity within the adopters' range and the repeat
         share supported); with the money inputs ``extra_repeat_customers``,
         ``value_rub``, ``value_low_rub``, ``value_high_rub``, ``break_even_lift_pp``,
-        ``expected_net_rub``, ``probability_loss``, ``evpi_rub`` (and ``pilot_evsi_rub``,
-        ``pilot_net_rub`` with a pilot); then ``verdict``.
+        ``expected_net_rub`` (a year), ``probability_loss``, ``evpi_rub`` (over the
+        horizon; and ``pilot_evsi_rub``, what piloting adds to deciding now before its
+        cost, and ``pilot_net_rub``, that less the cost, with a pilot); then ``verdict``.
 
     References
     ----------
@@ -346,6 +413,7 @@ def assess_crm_fit(
         check_number(pilot_sampling_sd_pp, "pilot_sampling_sd_pp", low=0, inclusive=False)
     check_number(pilot_cost, "pilot_cost", low=0)
     check_number(neighbourhood, "neighbourhood", low=0, inclusive=False)
+    weight_now, weight_after = _horizon(horizon_years, discount_rate, pilot_duration)
 
     curve = effect_curve(result, h, level=level)
     out = pd.DataFrame({"heterogeneity": h, "repeat_share": r, "can_act": act,
@@ -363,7 +431,11 @@ def assess_crm_fit(
 
     adopters_h = np.asarray(design.treated_moderator_values or design.moderator_range, dtype=float)
     h_lo, h_hi = float(adopters_h.min()), float(adopters_h.max())
-    r_lo, r_hi = design.treated_outcome_before_range or design.outcome_range
+    before_means = np.asarray(design.treated_outcome_before_means or (), dtype=float)
+    if before_means.size:
+        r_lo, r_hi = float(before_means.min()), float(before_means.max())
+    else:
+        r_lo, r_hi = design.treated_outcome_before_range or design.outcome_range
     out["adopters_nearby"] = (np.abs(adopters_h[None, :] - h[:, None]) <= neighbourhood + 1e-12).sum(axis=1)
     out["repeat_share_supported"] = (r >= r_lo) & (r <= r_hi)
     in_h = (h >= h_lo - 1e-12) & (h <= h_hi + 1e-12)
@@ -380,11 +452,12 @@ def assess_crm_fit(
         net_sd = per_pp * 100 * belief_sd
         out["expected_net_rub"] = net
         out["probability_loss"] = stats.norm.cdf(-net / net_sd)
-        out["evpi_rub"] = _expected_positive_part(net, net_sd) - np.maximum(net, 0.0)
+        value_now = weight_now * np.maximum(net, 0.0)
+        out["evpi_rub"] = weight_now * _expected_positive_part(net, net_sd) - value_now
         if has_pilot:
             sigma = per_pp * float(pilot_sampling_sd_pp)
             pre = net_sd**2 / np.sqrt(net_sd**2 + sigma**2)
-            out["pilot_evsi_rub"] = _expected_positive_part(net, pre) - np.maximum(net, 0.0)
+            out["pilot_evsi_rub"] = weight_after * _expected_positive_part(net, pre) - value_now
             out["pilot_net_rub"] = out["pilot_evsi_rub"] - pilot_cost
         worth_piloting = out["pilot_net_rub"].to_numpy() > 0 if has_pilot else np.zeros(len(out), dtype=bool)
         verdicts = np.select(
@@ -395,29 +468,31 @@ def assess_crm_fit(
             "Unlikely to pay: the expected value of the lift falls short of the yearly cost.",
         ).astype(object)
     else:
-        verdicts = np.where(
-            out["conf_low_pp"] > 0,
-            "Promising: a clear lift is expected; weigh its value against the full cost before deciding.",
-            "Unlikely to pay: the data show no clear lift for a customer base like this; "
-            "a CRM system here would be an expensive IT project.",
-        ).astype(object)
+        verdicts = np.full(len(out), "Lift only: no decision without the money inputs; whether this lift pays "
+                                     "depends on customers x margin x lift against the yearly cost "
+                                     "(give customers, margin_per_repeat_customer and annual_cost).", dtype=object)
     verdicts = np.where(~act, "Not yet: the firm cannot yet act differently toward different customers, "
                               "and the expected lift assumes it can. Build that first.", verdicts)
     verdicts = np.where(
         ~out["repeat_share_supported"].to_numpy(),
-        [f"Not applicable: a repeat share of {x:.2f} lies outside those of the firms that adopted, before they "
-         f"adopted ({r_lo:.2f}-{r_hi:.2f}); the panel cannot say what CRM does where customers come back "
+        [f"Not applicable: a repeat share of {x:.2f} lies outside those of the firms that adopted (each firm's "
+         f"mean before it adopted: {r_lo:.2f}-{r_hi:.2f}); the panel cannot say what CRM does where customers come back "
          f"{'this rarely' if x < r_lo else 'this often'}." for x in r],
         verdicts)
+    repeat_near = ((np.abs(before_means[None, :] - r[:, None]) <= neighbourhood + 1e-12).sum(axis=1)
+                   if before_means.size else np.full(len(r), 5))
     notes = []
-    for inside, near in zip(in_h, out["adopters_nearby"]):
-        if not inside:
-            notes.append(f" Caution: heterogeneity outside that of the firms that adopted ({h_lo:.2f}-{h_hi:.2f}); "
-                         "the lift is extrapolated along the line.")
-        elif near < 5:
-            notes.append(f" Caution: only {near} firm(s) that adopted had heterogeneity within "
-                         f"{neighbourhood:g} of this; the lift rests on the straight line.")
+    for inside, near, r_near, r_ok in zip(in_h, out["adopters_nearby"], repeat_near, out["repeat_share_supported"]):
+        if r_ok and r_near < 5:
+            notes.append(f" Caution: only {r_near} firm(s) that adopted had a repeat share (mean before adopting) "
+                         f"within {neighbourhood:g} of this.")
         else:
             notes.append("")
+        if not inside:
+            notes[-1] += (f" Caution: heterogeneity outside that of the firms that adopted ({h_lo:.2f}-{h_hi:.2f}); "
+                          "the lift is extrapolated along the line.")
+        elif near < 5:
+            notes[-1] += (f" Caution: only {near} firm(s) that adopted had heterogeneity within "
+                          f"{neighbourhood:g} of this; the lift rests on the straight line.")
     out["verdict"] = [v + n for v, n in zip(verdicts, notes)]
     return out

@@ -306,6 +306,8 @@ class PanelDesign:
     treated_moderator_values: tuple[float, ...] | None = None
     #: the range of treated units' outcomes in the periods before they started
     treated_outcome_before_range: tuple[float, float] | None = None
+    #: each treated unit's mean outcome in the periods before it started
+    treated_outcome_before_means: tuple[float, ...] | None = None
 
 
 def _fit_clustered(y: pd.Series, X: pd.DataFrame, groups: pd.Series):
@@ -530,6 +532,7 @@ def twfe_regression(
         n_units=int(df["unit"].nunique()), n_treated_units=int(df.loc[df["treated"] == 1, "unit"].nunique()),
         treated_moderator_values=treated_h,
         treated_outcome_before_range=(float(before.min()), float(before.max())) if len(before) else None,
+        treated_outcome_before_means=tuple(float(v) for v in before.groupby(df.loc[before.index, "unit"]).mean()),
     )
     return result
 
@@ -565,7 +568,8 @@ def effect_curve(result, values: Sequence[float] | np.ndarray | None = None, *, 
     result : statsmodels RegressionResults
         From ``twfe_regression(..., moderator=...)``.
     values : array-like, optional
-        Moderator values; default 41 points across the range in the data.
+        Moderator values; default 41 points across the treated units' range (only they
+        identify the effect).
     level : float
         Confidence level.
 
@@ -587,8 +591,9 @@ def effect_curve(result, values: Sequence[float] | np.ndarray | None = None, *, 
     design = _interaction_design(result)
     level = _check_level(level)
     lo, hi = design.moderator_range
-    if values is None:
-        values = np.linspace(lo, hi, 41)
+    if values is None:  # the adopters' range: only they identify the effect
+        treated_h = np.asarray(design.treated_moderator_values or (lo, hi), dtype=float)
+        values = np.linspace(treated_h.min(), treated_h.max(), 41)
     h = np.atleast_1d(np.asarray(values, dtype=float))
     if h.ndim != 1 or h.size == 0 or not np.isfinite(h).all():
         raise ValueError(f"values: expected one or more finite numbers; found {values!r}")
@@ -659,8 +664,15 @@ def bin_positions(result) -> pd.DataFrame:
 
 
 def plot_effect_curve(result, binned=None, *, ax=None, scale: float = 100.0, xlabel: str | None = None,
-                      ylabel: str = "Effect (pp)", title: str = "Effect by moderator"):
-    """Draw an interaction model's effect line with its 95% band, and a binned fit's estimates.
+                      ylabel: str = "Effect (pp)", title: str = "Effect by moderator", band: str = "uniform"):
+    r"""Draw an interaction model's effect line with its 95% band, and a binned fit's estimates.
+
+    The line is drawn over the treated units' range of the moderator. With
+    ``band="uniform"`` (the default) the band is Working and Hotelling's (1929):
+    it covers the whole true line with 95% probability (half-width
+    :math:`\sqrt{\chi^2_{2,0.95}} \approx 2.45` standard errors, for a line with two
+    coefficients), so the line may be read as a whole; ``band="pointwise"`` covers
+    each point separately (1.96 standard errors).
 
     Each bin's estimate is drawn at its treated units' mean moderator
     (:func:`bin_positions`) with its 95% interval.
@@ -675,6 +687,7 @@ def plot_effect_curve(result, binned=None, *, ax=None, scale: float = 100.0, xla
     scale : float
         Multiply effects by this (100: shares as percentage points).
     xlabel, ylabel, title : str
+    band : {"uniform", "pointwise"}
 
     Returns
     -------
@@ -684,13 +697,20 @@ def plot_effect_curve(result, binned=None, *, ax=None, scale: float = 100.0, xla
 
     from crm_course.plots import PALETTE
 
+    from scipy import stats
+
     check_number(scale, "scale", low=0, inclusive=False)
+    if band not in ("uniform", "pointwise"):
+        raise ValueError(f"band: expected 'uniform' or 'pointwise'; found {band!r}")
     curve = effect_curve(result)
     h = curve.iloc[:, 0].to_numpy()
+    z = np.sqrt(stats.chi2.ppf(0.95, 2)) if band == "uniform" else stats.norm.ppf(0.975)
     if ax is None:
         _, ax = plt.subplots()
-    ax.fill_between(h, scale * curve["conf_low"], scale * curve["conf_high"], color=PALETTE[0], alpha=0.25,
-                    label="95% confidence band (average effect)")
+    ax.fill_between(h, scale * (curve["effect"] - z * curve["std_error"]),
+                    scale * (curve["effect"] + z * curve["std_error"]), color=PALETTE[0], alpha=0.25,
+                    label=("95% uniform band (Working-Hotelling), average effect" if band == "uniform"
+                           else "95% pointwise band, average effect"))
     ax.plot(h, scale * curve["effect"], color=PALETTE[0], label="interaction model")
     if binned is not None:
         bins = bin_positions(binned)

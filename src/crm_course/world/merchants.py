@@ -102,20 +102,25 @@ def simulate_panel(merchants: Merchants, params: PanelParams, rng: np.random.Gen
     )
     year_level = params.year_trend * (years - params.first_year) + rng.normal(0, 0.005, size=n_years)
 
-    # Discrete-time adoption hazard, constant over the adoption years.
+    # Discrete-time adoption hazard, constant over the adoption years. The uniforms are drawn
+    # before each firm's own deviation from the effect line, as they always were, so that the
+    # selection-on-gains scenario can use the deviation without changing the default world's draws.
+    adopt_years = years[years >= params.first_adoption_year]
+    uniforms = rng.random((n, len(adopt_years)))
+    own = np.zeros(n)
+    if params.effect_firm_sd > 0:  # drawn only when asked for (0 reproduces the first edition's world)
+        own = rng.normal(0, params.effect_firm_sd, size=n)
     hazard = 1 / (1 + np.exp(-(
         params.adoption_intercept
         + params.adoption_heterogeneity_slope * (heterogeneity - 0.5)
         + params.adoption_size_slope * size_z
+        + params.adoption_gain_slope * own / 0.01  # scenario: firms that stand to gain more adopt sooner
     )))
-    adopt_years = years[years >= params.first_adoption_year]
-    draws = rng.random((n, len(adopt_years))) < hazard[:, None]
+    draws = uniforms < hazard[:, None]
     ever = draws.any(axis=1)
     adoption_year = np.where(ever, adopt_years[np.argmax(draws, axis=1)], 0)
 
-    effect = params.effect_at_mean + params.effect_slope * (heterogeneity - 0.5)
-    if params.effect_firm_sd > 0:  # drawn only when asked for (0 reproduces the first edition's world)
-        effect = effect + rng.normal(0, params.effect_firm_sd, size=n)
+    effect = params.effect_at_mean + params.effect_slope * (heterogeneity - 0.5) + own
     since = years[None, :] - adoption_year[:, None]
     active = ever[:, None] & (since >= 0)
     if params.effect_ramp_years > 0:

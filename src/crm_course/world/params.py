@@ -173,6 +173,12 @@ class PanelParams:
     adopt CRM after a bad spell), which breaks parallel trends; an event
     study's pre-trend test catches it, and two-way fixed effects overstate the
     effect. Both draw nothing when zero, so the default world is unchanged.
+    ``adoption_gain_slope`` > 0 is a scenario of **selection on gains**, off
+    by default: the log-odds of adopting in a year rise by this much per
+    percentage point of the firm's own deviation from the effect line, so
+    firms that stand to gain more adopt sooner and adopters' effects overstate
+    what a non-adopter would gain. At 0 adoption is independent of the
+    deviation, as in the shipped world.
     """
 
     first_year: int = 2015
@@ -193,6 +199,7 @@ class PanelParams:
     effect_firm_sd: float = 0.015  #: each firm's own deviation from the line (see above)
     pre_adoption_dip: float = 0.0
     dip_years: int = 1
+    adoption_gain_slope: float = 0.0
 
     def validate(self) -> None:
         check_number(self.first_year, "panel.first_year", low=1900, integer=True)
@@ -200,7 +207,7 @@ class PanelParams:
         check_number(self.first_adoption_year, "panel.first_adoption_year",
                      low=self.first_year + 1, high=self.last_year, integer=True)
         check_number(self.effect_ramp_years, "panel.effect_ramp_years", low=0, integer=True)
-        for name in ("merchant_sd", "noise_sd", "effect_firm_sd", "pre_adoption_dip"):
+        for name in ("merchant_sd", "noise_sd", "effect_firm_sd", "pre_adoption_dip", "adoption_gain_slope"):
             check_number(getattr(self, name), f"panel.{name}", low=0)
         check_number(self.dip_years, "panel.dip_years", low=1, integer=True)
         check_number(self.baseline_repeat, "panel.baseline_repeat", low=0, high=1)

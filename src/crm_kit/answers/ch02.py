@@ -32,10 +32,24 @@ def _gap_2015_pp() -> float:
     return float(100 * (y2015.loc[adopter, "repeat_rate"].mean() - y2015.loc[~adopter, "repeat_rate"].mean()))
 
 
-def _naive_2024_pp() -> float:
-    from crm_course.panel import naive_regression
+def _cross_section_pp(year: int = 2019, *, split: str = "crm_active") -> float:
+    """Difference in mean repeat rate, merchants with CRM minus the others, in one year."""
+    panel = _panel()
+    rows = panel[panel["year"] == year]
+    treated = rows[split].astype(bool) if split == "crm_active" else rows[split].notna()
+    return float(100 * (rows.loc[treated, "repeat_rate"].mean() - rows.loc[~treated, "repeat_rate"].mean()))
 
-    return float(100 * naive_regression(_panel(), period=2024).params["crm_active"])
+
+def _naive_2019_pp() -> float:
+    return _cross_section_pp(2019)
+
+
+def _naive_2019_ever_adopters_pp() -> float:
+    return _cross_section_pp(2019, split="crm_adoption_year")
+
+
+def _naive_2024_pp() -> float:
+    return _cross_section_pp(2024)
 
 
 def _did_cells() -> dict:
@@ -108,7 +122,8 @@ def _pred_low_06_added_pp() -> float:
 
 
 SPORTS = dict(heterogeneity=0.55, repeat_share=0.30, customers=30_000, margin_per_repeat_customer=1_500,
-              annual_cost=2_200_000, pilot_sampling_sd_pp=0.8, pilot_cost=200_000)
+              annual_cost=2_200_000, pilot_sampling_sd_pp=0.8, pilot_cost=200_000, horizon_years=3,
+              pilot_duration=0.25)
 
 
 def _sports(**changes) -> dict:
@@ -130,6 +145,14 @@ def _pilot_evsi_rub() -> float:
 
 def _pilot_net_without_firm_sd_rub() -> float:
     return float(_sports(firm_sd=None)["pilot_net_rub"])
+
+
+def _pilot_net_one_year_rub() -> float:
+    return float(_sports(horizon_years=1, pilot_duration=0.0)["pilot_net_rub"])
+
+
+def _pilot_net_no_delay_rub() -> float:
+    return float(_sports(pilot_duration=0.0)["pilot_net_rub"])
 
 
 def _evpi_less_cost_rub() -> float:
@@ -282,20 +305,25 @@ EXERCISES = [
     ),
     Exercise(
         "2.3",
-        expected=_naive_2024_pp,
+        expected=_naive_2019_pp,
         kind="number",
         rtol=0,
-        atol=0.06,
-        close_atol=0.5,
+        atol=0.02,
+        close_atol=0.3,
         close_rtol=0,
-        what="the naive estimate in percentage points (a single number)",
+        what="a difference in mean repeat rates, in percentage points (a single number)",
         mistakes=[
-            Mistake(_in_shares(_naive_2024_pp), _POINTS),
-            Mistake(_twfe_pp, "That is the two-way fixed-effects estimate: fit the naive regression on the 2024 "
-                              "cross-section only."),
+            Mistake(_in_shares(_naive_2019_pp), _POINTS),
+            Mistake(_negative(_naive_2019_pp), _ORDER),
+            Mistake(_naive_2019_ever_adopters_pp, "That splits by whether a merchant ever adopted: the merchants "
+                                                  "that adopted after 2019 had no CRM yet in 2019. Split by "
+                                                  "crm_active."),
+            Mistake(_naive_2024_pp, "That is the 2024 cross-section: keep the 2019 rows."),
+            Mistake(_twfe_pp, "That is the two-way fixed-effects estimate: compare the 2019 means only."),
         ],
         hints={
-            "wrong": "Use naive_regression(panel, period=2024) and read the crm_active coefficient. " + _PP,
+            "wrong": "Keep the rows of 2019, split them by crm_active, and subtract the mean repeat_rate of the "
+                     "merchants without CRM from that of those with it. " + _PP,
         },
     ),
     Exercise(
@@ -376,6 +404,10 @@ EXERCISES = [
         mistakes=[
             Mistake(_pilot_evsi_rub, "That is the pilot's expected value of information before its cost: "
                                      "subtract the 200,000 RUB it costs."),
+            Mistake(_pilot_net_one_year_rub, "That values one year only, without the delay: the decision binds for "
+                                             "three years, and the pilot takes a quarter of the first."),
+            Mistake(_pilot_net_no_delay_rub, "That forgets the delay: after the pilot the firm has 3 - 0.25 years "
+                                             "left, while deciding now is worth 3 years of max(m, 0)."),
             Mistake(_evpi_less_cost_rub, "That uses the value of perfect information: a pilot measures the lift "
                                          "with noise, so use its EVSI (pilot_evsi_rub)."),
             Mistake(_pilot_net_without_firm_sd_rub, "That treats the chain as the average firm: pass "
@@ -383,8 +415,9 @@ EXERCISES = [
                                                     "includes the spread between firms."),
         ],
         hints={
-            "wrong": "Run assess_crm_fit with the chain's inputs, firm_sd=spread, pilot_sampling_sd_pp=0.8 and "
-                     "pilot_cost=200_000, and read pilot_net_rub.",
+            "wrong": "(3 - 0.25) x E[max(posterior mean, 0)] - 200,000 - 3 x max(m, 0), with m and s from "
+                     "assess_crm_fit(..., firm_sd=spread); check against its pilot_net_rub with horizon_years=3, "
+                     "pilot_duration=0.25, pilot_sampling_sd_pp=0.8 and pilot_cost=200_000.",
         },
     ),
 ]
