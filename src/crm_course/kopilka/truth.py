@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from crm_course.panel import MODERATOR, OUTCOME, START, TIME, UNIT, _extra, _prepare
-from crm_course.validation import check_frame
+from crm_course.validation import check_frame, check_number
 
 __all__ = [
     "planted_truth",
@@ -182,7 +182,7 @@ def planted_att(
     return float(effect.mean())
 
 
-def planted_campaign_effects(world: Any) -> pd.DataFrame:
+def planted_campaign_effects(world: Any, *, contact_cost: float | None = None) -> pd.DataFrame:
     """The campaign's true effects on every member of a simulated Kopilka world.
 
     In ``crm_course.world.campaign``, a member sent an offer places an
@@ -207,10 +207,26 @@ def planted_campaign_effects(world: Any) -> pd.DataFrame:
     order value times the world's margin rate (total margin / total value of
     all its orders, which averages over merchants and declined orders).
 
+    With ``contact_cost``, the extra order's support contacts are charged
+    too (chapter 5). The world gives an order a contact with probability
+    :math:`\\pi\\,s_i` (``contact_probability``, or
+    ``contact_probability_declined`` for the share ``decline_probability``
+    of orders that are declined; :math:`s_i` the member's support
+    propensity, capped at 1), so the extra order brings
+    :math:`k = \\delta_a r\\,[(1-q)\\min(\\pi s_i, 1) + q\\min(\\pi_d s_i, 1)]`
+    contacts, counted whenever they come (a declined order's contact comes
+    3 to 10 weeks later, partly outside a 30-day window).
+
     Parameters
     ----------
     world : crm_course.world.World
         From :func:`crm_course.world.simulate`.
+    contact_cost : float, optional
+        RUB per support contact. When given, adds ``contacts_<a>`` (expected
+        extra contacts), ``net_profit_<a>`` (``profit_<a>`` less their cost:
+        Kopilka pays the bonus, plan A) and ``net_profit_cofunded_<a>`` (the
+        merchants pay the bonus, plan B: :math:`\\delta_a r\\,m - c_a -`
+        ``contact_cost`` :math:`k`).
 
     Returns
     -------
@@ -221,7 +237,8 @@ def planted_campaign_effects(world: Any) -> pd.DataFrame:
         (generic, personalised), ``delta_<a>`` (planted, before
         responsiveness), ``persuasion_<a>`` (= delta times responsiveness),
         ``lift_<a>`` (true conversion lift) and ``profit_<a>`` (expected
-        incremental profit, RUB).
+        incremental profit, RUB); with ``contact_cost``, the three columns
+        above for each offer.
 
     Examples
     --------
@@ -229,11 +246,16 @@ def planted_campaign_effects(world: Any) -> pd.DataFrame:
     >>> truth = planted_campaign_effects(simulate(n_members=2_000, seed=1))
     >>> bool((truth["lift_personalised"] >= 0).all())
     True
+    >>> net = planted_campaign_effects(simulate(n_members=2_000, seed=1), contact_cost=180.0)
+    >>> bool((net["net_profit_personalised"] <= net["profit_personalised"]).all())
+    True
     """
     from crm_course.world import World
 
     if not isinstance(world, World):
         raise TypeError(f"world: expected a World from crm_course.world.simulate(); found {type(world).__name__}")
+    if contact_cost is not None:
+        contact_cost = float(check_number(contact_cost, "contact_cost", low=0))
     cp = world.params.campaign
     exp = world.tables["offer_experiment"][["customer_id", "arm", "prior_orders"]]
     truth = (
@@ -268,4 +290,14 @@ def planted_campaign_effects(world: Any) -> pd.DataFrame:
         out[f"persuasion_{a}"] = p
         out[f"lift_{a}"] = (1 - b) * p
         out[f"profit_{a}"] = p * m - send - cp.bonus_cashback * (b + (1 - b) * p)
+    if contact_cost is not None:
+        sp, q = world.params.support, world.params.purchases.decline_probability
+        s = truth["customer_id"].map(world.truth["members"].set_index("customer_id")["support_propensity"]).to_numpy()
+        per_order = (1 - q) * np.minimum(sp.contact_probability * s, 1.0) + q * np.minimum(
+            sp.contact_probability_declined * s, 1.0)
+        for a, (_delta, send) in deltas.items():
+            k = out[f"persuasion_{a}"].to_numpy() * per_order
+            out[f"contacts_{a}"] = k
+            out[f"net_profit_{a}"] = out[f"profit_{a}"] - contact_cost * k
+            out[f"net_profit_cofunded_{a}"] = out[f"persuasion_{a}"] * m - send - contact_cost * k
     return out
