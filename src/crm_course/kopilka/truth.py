@@ -14,7 +14,8 @@ world (:mod:`crm_course.world`) does, so the chapters' recovery checks and the
   :func:`crm_course.event_study.event_study`'s overall effect);
 * :func:`planted_campaign_effects` — chapter 3: each member's true conversion
   lift and expected profit from the campaign's offers, to check
-  :mod:`crm_course.uplift`.
+  :mod:`crm_course.uplift`; with ``contact_cost``, chapter 5: the profit net of
+  the support contacts the extra orders cause, under plans A and B.
 
 Examples
 --------
