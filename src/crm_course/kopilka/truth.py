@@ -14,7 +14,8 @@ world (:mod:`crm_course.world`) does, so the chapters' recovery checks and the
   :func:`crm_course.event_study.event_study`'s overall effect);
 * :func:`planted_campaign_effects` — chapter 3: each member's true conversion
   lift and expected profit from the campaign's offers, to check
-  :mod:`crm_course.uplift`.
+  :mod:`crm_course.uplift`; with ``contact_cost``, chapter 5: the profit net of
+  the support contacts the extra orders cause, under plans A and B.
 
 Examples
 --------
@@ -182,7 +183,7 @@ def planted_att(
     return float(effect.mean())
 
 
-def planted_campaign_effects(world: Any, *, contact_cost: float = 0.0) -> pd.DataFrame:
+def planted_campaign_effects(world: Any, *, contact_cost: float | None = None) -> pd.DataFrame:
     """The campaign's true effects on every member of a simulated Kopilka world.
 
     In ``crm_course.world.campaign``, a member sent an offer places an
@@ -214,14 +215,30 @@ def planted_campaign_effects(world: Any, *, contact_cost: float = 0.0) -> pd.Dat
     order value times the world's margin rate (total margin / total value of
     all its orders, which averages over merchants and declined orders).
 
+    With ``contact_cost``, the extra order's support contacts are charged
+    too (chapter 5). The world gives an order a contact with probability
+    :math:`\\pi\\,s_i` (``contact_probability``, or
+    ``contact_probability_declined`` for the share ``decline_probability``
+    of orders that are declined; :math:`s_i` the member's support
+    propensity, capped at 1), so the extra order brings
+    :math:`k = \\delta_a r\\,[(1-q)\\min(\\pi s_i, 1) + q\\min(\\pi_d s_i, 1)]`
+    contacts, counted whenever they come (a declined order's contact comes
+    3 to 10 weeks later, partly outside a 30-day window).
+
     Parameters
     ----------
     world : crm_course.world.World
         From :func:`crm_course.world.simulate`.
-    contact_cost : float, default 0
+    contact_cost : float, optional
         RUB charged per support contact the offer causes: the world's fully
         loaded ``support.cost_per_contact`` (180 RUB) or an avoidable cost
-        (chapter 1). 0 leaves contacts out of ``profit_<a>``.
+        (chapter 1). Left out (or 0), ``profit_<a>`` counts no contacts.
+        When given, ``profit_<a>`` is net of ``contact_cost`` per extra
+        contact, and two more columns follow for each offer:
+        ``net_profit_<a>`` (the same net profit, named for plan A: Kopilka
+        pays the bonus) and ``net_profit_cofunded_<a>`` (plan B, the
+        merchants pay the bonus: :math:`\delta_a r\,m - c_a -`
+        ``contact_cost`` :math:`k`).
 
     Returns
     -------
@@ -233,7 +250,9 @@ def planted_campaign_effects(world: Any, *, contact_cost: float = 0.0) -> pd.Dat
         before responsiveness), ``persuasion_<a>`` (= delta times
         responsiveness), ``lift_<a>`` (true conversion lift), ``contacts_<a>``
         (extra support contacts per member) and ``profit_<a>`` (expected
-        incremental profit, RUB, net of ``contact_cost`` per extra contact).
+        incremental profit, RUB, net of ``contact_cost`` per extra contact);
+        with ``contact_cost``, ``net_profit_<a>`` and
+        ``net_profit_cofunded_<a>`` after them.
 
     Examples
     --------
@@ -251,7 +270,8 @@ def planted_campaign_effects(world: Any, *, contact_cost: float = 0.0) -> pd.Dat
     if not isinstance(world, World):
         raise TypeError(f"world: expected a World from crm_course.world.simulate(); found {type(world).__name__}")
     cp, sp = world.params.campaign, world.params.support
-    contact_cost = float(check_number(contact_cost, "contact_cost", low=0))
+    charged = contact_cost is not None
+    contact_cost = float(check_number(contact_cost, "contact_cost", low=0)) if charged else 0.0
     exp = world.tables["offer_experiment"][["customer_id", "arm", "prior_orders"]]
     truth = (
         exp.merge(world.truth["campaign"], on="customer_id", how="left", validate="one_to_one")
@@ -291,4 +311,8 @@ def planted_campaign_effects(world: Any, *, contact_cost: float = 0.0) -> pd.Dat
         out[f"lift_{a}"] = (1 - b) * p
         out[f"contacts_{a}"] = p * k
         out[f"profit_{a}"] = p * (m - contact_cost * k) - send - cp.bonus_cashback * (b + (1 - b) * p)
+    if charged:
+        for a, (_delta, send) in deltas.items():
+            out[f"net_profit_{a}"] = out[f"profit_{a}"]
+            out[f"net_profit_cofunded_{a}"] = out[f"persuasion_{a}"] * m - send - contact_cost * out[f"contacts_{a}"]
     return out

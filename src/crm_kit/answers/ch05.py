@@ -141,6 +141,29 @@ def _hr_after_13() -> float:
     return math.exp(_csat_log_hr_after(13))
 
 
+def _schoenfeld_rho(transform: str) -> float:
+    """Exercise 5.10: Pearson correlation of first_csat's Schoenfeld residuals with (the rank of) lapse time."""
+    import numpy as np
+    import pandas as pd
+
+    from crm_course.survival import cox_model
+
+    result = cox_model(_after_contact(), COX_COVARIATES)
+    residuals = pd.DataFrame(result.schoenfeld_residuals, columns=result.model.exog_names)["first_csat"]
+    lapsed = residuals.notna().to_numpy()
+    times = pd.Series(result.model.endog[lapsed])
+    g = times.rank() if transform == "rank" else times
+    return float(np.corrcoef(residuals[lapsed].to_numpy(), g.to_numpy())[0, 1])
+
+
+def _rho_time() -> float:
+    return _schoenfeld_rho("identity")
+
+
+def _rho_rank() -> float:
+    return _schoenfeld_rho("rank")
+
+
 def _calibration():
     from crm_course.clv import calibration_holdout
 
@@ -318,8 +341,9 @@ EXERCISES = [
             Mistake(_expected_purchases_per_member, "That is the average member: add up over every member."),
         ],
         hints={
-            "wrong": "Add up purchases_all.predict(52, summary) over every member: the model counts purchase days, "
-                     "and predict() already weighs each member by the probability of being alive.",
+            "wrong": "The likely slips: the time unit (the summary's clock runs in weeks), a per-member average "
+                     "where the question asks for all members together, or multiplying by the probability of "
+                     "being alive a second time.",
         },
     ),
     Exercise(
@@ -334,8 +358,8 @@ EXERCISES = [
             Mistake(_survival_13_all_channels, "That is the curve of all members: read the referral channel's."),
         ],
         hints={
-            "wrong": "Read the curve of the referral channel only, at 13 weeks after the first order, with "
-                     "survival.survival_at(channel_curves, 13).",
+            "wrong": "The likely slips: reading the curve of all members instead of the referral channel's, or "
+                     "reading it at a week other than 13 (the printed table shows 0, 26 and 52).",
         },
     ),
     Exercise(
@@ -351,7 +375,9 @@ EXERCISES = [
         hints={
             "wrong": "Keep the 15% discount rate and every cost in costs, run five years, and ask break_even() for "
                      "'campaign_lift' (RUB per targeted member per campaign), not for a yearly total.",
-            "correct": "Well done: compare it with the 95% interval of what the co-funded offer earns (lift_b).",
+            "correct": "Well done: decide on the expected value, comparing the bar with the point estimate of what "
+                       "the co-funded offer earns (lift_b); its 95% interval measures the risk and the value of "
+                       "more evidence, not the decision.",
         },
     ),
     Exercise(
@@ -385,8 +411,8 @@ EXERCISES = [
             Mistake(_hr_after_13, "That is the hazard ratio: give its log, the model's coefficient (log_hr)."),
         ],
         hints={
-            "wrong": "Filter after_contact to duration > 13, fit survival.cox_model with the chapter's covariates, "
-                     "and read the log_hr of first_csat from survival.hazard_ratios.",
+            "wrong": "The likely slip is the filter: 'still followed after week 13' is not 'ordered again', and "
+                     "shifting the clock changes the question. Give the coefficient, not the hazard ratio.",
         },
     ),
     Exercise(
@@ -402,6 +428,22 @@ EXERCISES = [
         hints={
             "wrong": "Fit clv.ParetoNBDFitter() on calibration (not on summary: likelihoods compare only on the "
                      "same members) and read its log_likelihood_.",
+        },
+    ),
+    Exercise(
+        "5.10",
+        expected=_rho_time,
+        kind="number",
+        rtol=0,
+        atol=0.002,
+        what="a correlation (a number between -1 and 1)",
+        mistakes=[
+            Mistake(_rho_rank, "That is the correlation with the rank of time, the test's rho: now use the lapse "
+                               "times themselves."),
+        ],
+        hints={
+            "wrong": "The likely slips: keeping the members who did not lapse (their residuals are NaN), or taking "
+                     "times from a different table than the one the model was fitted on (cox.model.endog).",
         },
     ),
 ]
