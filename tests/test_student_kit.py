@@ -49,13 +49,15 @@ def _significant(text: str) -> int:
 
 def printed_forms(value: object) -> set[str]:
     """How a student would print an answer: rounded to 0-6 decimals, with or without thousands
-    separators, as a percentage, keeping only forms with at least three significant digits (a
-    shorter one, such as 0.03, stands for too many numbers to give an answer away)."""
+    separators, and a share (at most 1 in size) also as a percentage, keeping only forms with at
+    least three significant digits (a shorter one, such as 0.03, stands for too many numbers to
+    give an answer away). An answer already in percentage points is not multiplied again: 3.82 pp
+    printed as "382" is no way a student would write it."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) and not hasattr(value, "__float__"):
         return set()
     v = float(value)
     forms = {repr(v), str(value)}
-    for scaled in (v, 100 * v):
+    for scaled in (v, 100 * v) if abs(v) <= 1 else (v,):
         for digits in range(7):
             forms.add(f"{scaled:.{digits}f}")
             forms.add(f"{scaled:,.{digits}f}")

@@ -21,7 +21,7 @@ __all__ = ["EMPOWERMENT_POLICIES", "LIFT_POPULATIONS", "BoardAssumptions"]
 #: The three empowerment policies a board can choose between.
 EMPOWERMENT_POLICIES: tuple[str, ...] = ("none", "universal", "selective")
 
-#: The campaign members on whom the offers' profit is measured: the last year's active members, or all.
+#: The campaign members on whom the offers' profit is measured (the last year's active members, or all).
 LIFT_POPULATIONS: tuple[str, ...] = ("active", "all")
 
 

@@ -19,7 +19,7 @@ in :mod:`crm_course.kopilka.staff_policies`):
 
 Every step takes the checked tables, the
 :class:`~crm_course.kopilka.assumptions.BoardAssumptions` and, where it needs
-them, the periods of :func:`_periods`; it returns a dict of tables and models.
+them, the periods of ``_periods``; it returns a dict of tables and models.
 
 Examples
 --------

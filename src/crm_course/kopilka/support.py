@@ -57,6 +57,7 @@ __all__ = [
     "support_frame",
     "agent_summary",
     "contacts_at_risk",
+    "team_quality_agents",
     "pilot_replications",
     "planted_mediation",
 ]
@@ -357,7 +358,7 @@ def _expected_csat(
     """Each contact's expected CSAT in the world, given its agent's engagement and empowerment.
 
     Averages over the rating's logistic noise and over first-contact resolution,
-    whose chance rises with engagement, as :func:`crm_course.world.support.handle_contacts`
+    whose chance rises with engagement, as ``crm_course.world.support.handle_contacts``
     draws them; the agent's own random effect is held fixed.
     """
     cuts = np.asarray(sp.cut_points)
@@ -457,11 +458,11 @@ def pilot_replications(
     r"""Rerun the empowerment pilot in many small worlds: how unusual is the shipped one?
 
     Each world draws ``n_agents`` new agents with the world's staff model
-    (:func:`crm_course.world.staff.simulate_agents`: conditions, Eastman
+    (``crm_course.world.staff.simulate_agents``: conditions, Eastman
     criteria, a randomised pilot, engagement) and gives them the shipped
     contacts (payout status and reason kept, each contact routed to an agent at
     random), which are resolved and rated exactly as in the world
-    (:func:`crm_course.world.support.handle_contacts`). For agents who fail
+    (``crm_course.world.support.handle_contacts``). For agents who fail
     the Eastman criteria it then computes the chapter's agent-level test
     (empowered agents' mean CSAT minus the others', unequal-variance standard
     error, normal p-value) and the **planted** effect on the same scale: the

@@ -81,27 +81,34 @@ def _referral_survival_52() -> float:
     return _referral_survival(52)
 
 
-def _bgnbd_loglik_3632() -> float:
-    """Exercise 5.7: the BG/NBD log-likelihood of member 3632 at the parameters fitted on all the data."""
+def _heaviest_buyer(summary):
+    """The member with the most repeat purchase days (the smallest ``customer_id`` if several tie)."""
+    return summary.sort_index()["frequency"].idxmax()
+
+
+def _bgnbd_loglik_top() -> float:
+    """Exercise 5.7: the BG/NBD log-likelihood of the heaviest buyer at the parameters fitted on all the data."""
     import numpy as np
     from scipy.special import betaln, gammaln
 
     model, summary = _bgnbd()
     r, alpha, a, b = (float(v) for v in model.params_)
-    x, tx, T = (float(summary.loc[3632, c]) for c in ("frequency", "recency", "T"))
+    top = _heaviest_buyer(summary)
+    x, tx, T = (float(summary.loc[top, c]) for c in ("frequency", "recency", "T"))
     shared = gammaln(r + x) - gammaln(r) + r * np.log(alpha) - betaln(a, b)
     stays = shared + betaln(a, b + x) - (r + x) * np.log(alpha + T)
     left = shared + betaln(a + 1, b + x - 1) - (r + x) * np.log(alpha + tx) if x > 0 else -np.inf
     return float(np.logaddexp(stays, left))
 
 
-def _bgnbd_loglik_3632_without_second_term() -> float:
+def _bgnbd_loglik_top_without_second_term() -> float:
     import numpy as np
     from scipy.special import betaln, gammaln
 
     model, summary = _bgnbd()
     r, alpha, a, b = (float(v) for v in model.params_)
-    x, T = float(summary.loc[3632, "frequency"]), float(summary.loc[3632, "T"])
+    top = _heaviest_buyer(summary)
+    x, T = float(summary.loc[top, "frequency"]), float(summary.loc[top, "T"])
     return float(gammaln(r + x) - gammaln(r) + r * np.log(alpha) - betaln(a, b) + betaln(a, b + x)
                  - (r + x) * np.log(alpha + T))
 
@@ -382,14 +389,14 @@ EXERCISES = [
     ),
     Exercise(
         "5.7",
-        expected=_bgnbd_loglik_3632,
+        expected=_bgnbd_loglik_top,
         kind="number",
         rtol=0,
         atol=0.001,
         what="a log-likelihood (a negative number)",
         mistakes=[
-            Mistake(_bgnbd_loglik_3632_without_second_term,
-                    "That is the first term alone: member 3632 has repeat purchases, so add the term for having "
+            Mistake(_bgnbd_loglik_top_without_second_term,
+                    "That is the first term alone: the heaviest buyer has repeat purchases, so add the term for having "
                     "dropped out after the last one (np.logaddexp of the two log terms)."),
         ],
         hints={
