@@ -49,19 +49,22 @@ def _significant(text: str) -> int:
 
 def printed_forms(value: object) -> set[str]:
     """How a student would print an answer: rounded to 0-6 decimals, with or without thousands
-    separators, and a share (at most 1 in size) also as a percentage, keeping only forms with at
-    least three significant digits (a shorter one, such as 0.03, stands for too many numbers to
-    give an answer away). An answer already in percentage points is not multiplied again: 3.82 pp
-    printed as "382" is no way a student would write it."""
+    separators, and a share (at most 1 in size) also as a percentage with its sign, keeping only
+    forms with at least three significant digits (a shorter one, such as 0.03, stands for too many
+    numbers to give an answer away). A percentage needs its "%": a share of 0.115 is not given
+    away by a font size of 11.5, and an answer already in percentage points (3.82) is never
+    multiplied again."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) and not hasattr(value, "__float__"):
         return set()
     v = float(value)
     forms = {repr(v), str(value)}
-    for scaled in (v, 100 * v) if abs(v) <= 1 else (v,):
-        for digits in range(7):
-            forms.add(f"{scaled:.{digits}f}")
-            forms.add(f"{scaled:,.{digits}f}")
-    return {f for f in forms if _significant(f) >= 3 and not re.fullmatch(r"-?0[.,0]*", f)}
+    for digits in range(7):
+        forms.add(f"{v:.{digits}f}")
+        forms.add(f"{v:,.{digits}f}")
+        if abs(v) <= 1:
+            forms.add(f"{100 * v:.{digits}f}%")
+            forms.add(f"{100 * v:,.{digits}f}%")
+    return {f for f in forms if _significant(f.rstrip("%")) >= 3 and not re.fullmatch(r"-?0[.,0]*%?", f)}
 
 
 def token_pattern(form: str) -> re.Pattern:
@@ -102,17 +105,21 @@ def leaks(texts: dict[str, str], answers: dict[str, object]) -> list[str]:
 
 def test_the_leak_search_finds_an_answer_written_into_a_kit(tmp_path):
     """The search below must be able to fail: plant an answer and a solution line, and it finds them."""
-    (tmp_path / "notes.txt").write_text("the answer is 0.5150 and count 3,625; 100% sure\n")
+    (tmp_path / "notes.txt").write_text("the answer is 0.5150 and count 3,625; 100% sure; a share of 23.4%\n")
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / SEALED_FILE).write_text('{"x": 0.6024}')
     with zipfile.ZipFile(tmp_path / "p.whl", "w") as zf:
         zf.writestr("crm_kit/x.py", "EXPECTED = 663\n")
-    answers = {"1.1": 0.5150053665367813, "1.2": 0.6023833966, "1.3": 3625, "1.4": 663, "2.1": 31.0, "6.1": 1.0}
+    answers = {"1.1": 0.5150053665367813, "1.2": 0.6023833966, "1.3": 3625, "1.4": 663, "2.1": 31.0, "6.1": 1.0,
+               "1.6": 0.23412}
     found = leaks(kit_texts(tmp_path), answers)
+    assert any(f.startswith("1.6: '23.4%'") for f in found)
     assert any(f.startswith("1.1: '0.5150'") for f in found) and any(f.startswith("1.2: '0.6024'") for f in found)
     assert any(f.startswith("1.3: '3,625'") for f in found) and any(f.startswith("1.4: '663'") for f in found)
     assert not any(f.startswith(("2.1", "6.1")) for f in found)  # "31" and "100" stand for too many numbers
     assert not leaks({"hash": "a663f 16630 0.51500"}, {"1.4": 663})
+    # A percentage needs its sign, and an answer in percentage points is not multiplied again.
+    assert not leaks({"diagram": "size=11.5", "table": "382 merchants"}, {"6.3": 0.1150, "2.2": 3.8172})
 
 
 # -- the practice kit --------------------------------------------------------------------------
@@ -146,8 +153,10 @@ def test_no_file_of_the_practice_kit_holds_an_answer_or_a_solution_line(practice
     everything = kit_texts(practice_kit)
     for path in COURSE_NOTEBOOKS:
         secret = solution_lines(nbformat.read(path, as_version=4))
-        found = [(line, name) for name, text in everything.items() for line in secret
-                 if len(line) > 30 and line in text]
+        # Imports and numpy's error-state guard are boilerplate that the package's own code shares.
+        telling = [line for line in secret if len(line) > 30
+                   and not line.startswith(("import ", "from ", "with np.errstate("))]
+        found = [(line, name) for name, text in everything.items() for line in telling if line in text]
         assert not found, f"solution lines of {path.name} in the kit: {found[:3]}"
     assert not [name for name, text in everything.items() if "### BEGIN SOLUTION" in text and not name.endswith(".ipynb")]
     for path in practice_kit.glob("notebooks/*.ipynb"):  # the markers may be explained in prose, never left in code

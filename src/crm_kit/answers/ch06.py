@@ -55,8 +55,8 @@ def _best_lever() -> str:
     return str((staff["csat_gain"] / staff["annual_cost"]).idxmax())
 
 
-def _break_even_members() -> float:
-    return float(_case(merchants_fund_bonus=True, send_cost=1.0).figures["break_even_members"])
+def _npv_both() -> float:
+    return float(_case(merchants_fund_bonus=True, send_cost=1.0).figures["mean_npv"])
 
 
 # -- the answers of common slips, computed on the same data -----------------------------------
@@ -82,12 +82,12 @@ def _share_with_both_changes() -> float:
     return float(_case(merchants_fund_bonus=True, send_cost=1.0).figures["share_targeted"])
 
 
-def _break_even_members_bonus_only() -> float:
-    return float(_case(merchants_fund_bonus=True).figures["break_even_members"])
+def _npv_bonus_only() -> float:
+    return float(_case(merchants_fund_bonus=True).figures["mean_npv"])
 
 
-def _break_even_members_send_cost_only() -> float:
-    return float(_case(send_cost=1.0).figures["break_even_members"])
+def _npv_send_cost_only() -> float:
+    return float(_case(send_cost=1.0).figures["mean_npv"])
 
 
 EXERCISES = [
@@ -159,18 +159,18 @@ EXERCISES = [
     ),
     Exercise(
         "6.5",
-        expected=_break_even_members,
+        expected=_npv_both,
         kind="number",
-        rtol=0.01,
-        what="a number of active members",
+        rtol=0.001,
+        what="a mean NPV in RUB (a single number)",
         mistakes=[
-            Mistake(_break_even_members_bonus_only, "That changes only who pays the bonus: also set send_cost=1.0."),
-            Mistake(_break_even_members_send_cost_only, "That changes only the sending cost: also set "
+            Mistake(_npv_bonus_only, "That changes only who pays the bonus: also set send_cost=1.0."),
+            Mistake(_npv_send_cost_only, "That changes only the sending cost: also set "
                                                         "merchants_fund_bonus=True."),
         ],
         hints={
             "wrong": "Change both assumptions, merchants_fund_bonus=True and send_cost=1.0, and read "
-                     "figures['break_even_members'].",
+                     "figures['mean_npv'].",
         },
     ),
 ]
