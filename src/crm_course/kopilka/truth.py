@@ -237,7 +237,7 @@ def planted_campaign_effects(world: Any, *, contact_cost: float | None = None) -
         contact, and two more columns follow for each offer:
         ``net_profit_<a>`` (the same net profit, named for plan A: Kopilka
         pays the bonus) and ``net_profit_cofunded_<a>`` (plan B, the
-        merchants pay the bonus: :math:`\delta_a r\,m - c_a -`
+        merchants pay the bonus: :math:`\\delta_a r\\,m - c_a -`
         ``contact_cost`` :math:`k`).
 
     Returns
