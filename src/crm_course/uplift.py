@@ -285,6 +285,13 @@ def fit_uplift_model(
     return UpliftModel(features, outcome, arm, treatment, control, kind, results)
 
 
+def _stratified_folds(df: pd.DataFrame, arm: str, n_folds: int, seed: int) -> np.ndarray:
+    """Each row's fold, 0 to ``n_folds - 1``, dealt at random within each arm (the cross-fitters share it)."""
+    rng = np.random.default_rng(int(seed))
+    rank = pd.Series(rng.random(len(df)), index=df.index).groupby(df[arm].astype(str)).rank(method="first")
+    return ((rank.astype(int) - 1) % n_folds).to_numpy()
+
+
 def cross_fit_uplift(
     df: pd.DataFrame,
     features: Sequence[str] = HISTORY_FEATURES,
@@ -342,10 +349,7 @@ def cross_fit_uplift(
     _check_experiment(df, arm=arm, control=control, arms=arms, name="data")
     check_unique(df, key, name="data")
     n_folds = int(n_folds)
-    rng = np.random.default_rng(int(seed))
-    strata = df[arm].astype(str)
-    rank = pd.Series(rng.random(len(df)), index=df.index).groupby(strata).rank(method="first").astype(int)
-    fold = ((rank - 1) % n_folds).to_numpy()
+    fold = _stratified_folds(df, arm, n_folds, seed)
     parts = []
     for k in range(n_folds):
         inside = fold == k

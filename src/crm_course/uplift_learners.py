@@ -78,6 +78,7 @@ import numpy as np
 import pandas as pd
 
 from crm_course.experiments import ARMS, _check_experiment, _check_labels, _check_level, _columns, _z
+from crm_course.uplift import _stratified_folds
 from crm_course.validation import check_frame, check_number, check_unique
 
 __all__ = [
@@ -459,10 +460,7 @@ def cross_fit_learner(
     _check_experiment(df, arm=arm, control=control, arms=arms, name="data")
     check_unique(df, key, name="data")
     n_folds = int(n_folds)
-    rng = np.random.default_rng(int(seed))
-    strata = df[arm].astype(str)
-    rank = pd.Series(rng.random(len(df)), index=df.index).groupby(strata).rank(method="first").astype(int)
-    fold = ((rank - 1) % n_folds).to_numpy()
+    fold = _stratified_folds(df, arm, n_folds, seed)  # the T-learner's folds, for a like-for-like comparison
     parts = []
     for k in range(n_folds):
         inside = fold == k
