@@ -311,11 +311,11 @@ def init(en_path: str | Path) -> Path:
     if ru_path.exists():
         raise ValueError(f"{ru_path} exists already; translate it in place")
     nb = nbformat.read(en_path, as_version=4)
+    for cell in nb.cells:
+        cell.metadata["translation"] = {"en": digest(cell.source)}
     code = [c for c in nb.cells if c.cell_type == "code"]
     if len(code) > 1:
         code[1].source = "\n".join(LANGUAGE_LINES) + "\n" + code[1].source
-    for cell in nb.cells:
-        cell.metadata["translation"] = {"en": digest(cell.source)}
     ru_path.parent.mkdir(parents=True, exist_ok=True)
     _write(nb, ru_path)
     return ru_path
