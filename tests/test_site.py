@@ -180,7 +180,9 @@ def student_site(tmp_path_factory):
     root = tmp_path_factory.mktemp("course")
     for name in ("docs", "notebooks"):
         shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    shutil.copy2(ROOT / "syllabus.md", root / "syllabus.md")
+    for name in ("syllabus.md", "syllabus.ru.md"):
+        if (ROOT / name).exists():
+            shutil.copy2(ROOT / name, root / name)
     out = root / "site"
     assert site.build(out, root) == 0
     return out
@@ -198,6 +200,9 @@ def test_student_site_has_a_page_per_notebook(student_site):
 
 def test_student_site_carries_no_solution_and_no_lecturer_page(student_site):
     pages = _pages(student_site)
+    assert "ru/capstone-rubric-student.html" in pages and "ru/syllabus.html" in pages
+    for lecturer_only in ("ru/lecturer-guide.html", "ru/capstone-rubric.html"):
+        assert lecturer_only not in pages
     assert "capstone-rubric-student.html" in pages and "glossary.html" in pages and "syllabus.html" in pages
     for lecturer_only in ("lecturer-guide.html", "capstone-rubric.html"):
         assert lecturer_only not in pages
@@ -206,7 +211,7 @@ def test_student_site_carries_no_solution_and_no_lecturer_page(student_site):
         assert BANNER not in page, name
         assert "tag_solution" not in page and "tag_lecturer" not in page, name
     checked = 0
-    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "notebooks" / "ru").glob("*.ipynb")):
         lecturer = nbformat.read(path, as_version=4)
         # A line the student edition also has elsewhere (outside any solution) may show.
         student_source = "\n".join(cell.source for cell in site_student_notebook(lecturer).cells)
@@ -226,10 +231,39 @@ def test_student_site_carries_no_solution_and_no_lecturer_page(student_site):
         }
         hidden = {line for line in hidden if line not in student_source}
         checked += len(hidden)
-        text = _text(pages[f"notebooks/{path.stem}.html"])
+        text = _text(pages[f"{'ru/' if path.parent.name == 'ru' else ''}notebooks/{path.stem}.html"])
         shown = sorted(line for line in hidden if line in text)
         assert not shown, f"{path.name}: solution or lecturer text on the student site: {shown[:3]}"
-    assert checked > 20, "the check found too few solution lines to be a check"
+    assert checked > 40, "the check found too few solution lines to be a check"
+
+
+def test_russian_site_has_every_chapter_in_russian(student_site):
+    ru = student_site / "ru"
+    index = (ru / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="ru"' in index and "Курс" in index and "Для студентов" in index
+    for nb in sorted((ROOT / "notebooks" / "ru").glob("*.ipynb")):
+        page = (ru / "notebooks" / f"{nb.stem}.html").read_text(encoding="utf-8")
+        assert f"notebooks/{nb.stem}.html" in index
+        assert re.search("[А-Яа-я]{4,}", _text(page)), nb.stem
+    assert not (ru / "api").exists(), "the API reference is in English only"
+
+
+def test_every_page_links_to_itself_in_the_other_language(student_site):
+    pages = _pages(student_site)
+    assert len([n for n in pages if n.startswith("ru/")]) >= 9
+    switch = re.compile(r'<p class="language-switch"><a href="([^"]+)" hreflang="(en|ru)"')
+    for name, page in pages.items():
+        links = switch.findall(page)
+        assert len(links) == 1, f"{name}: {len(links)} language links"
+        href, lang = links[0]
+        assert lang == ("en" if name.startswith("ru/") else "ru"), name
+        target = ((student_site / name).parent / href).resolve()
+        assert target.is_file(), f"{name} links to {href}, which does not exist"
+        counterpart = name.removeprefix("ru/") if name.startswith("ru/") else f"ru/{name}"
+        if counterpart in pages:
+            assert target == (student_site / counterpart).resolve(), f"{name} links to {href}, not to {counterpart}"
+        else:
+            assert target.name == "index.html", name
 
 
 def site_student_notebook(nb):
@@ -307,9 +341,10 @@ def test_equations_are_typeset_by_the_mathjax_inside_the_site(student_site):
     for name, page in _pages(student_site).items():
         assert not external.search(page), f"{name} loads something from the web"
         scripts = re.findall(r'<script[^>]*src="([^"]*MathJax[^"]*)"', page)
+        own_site = student_site / "ru" if name.startswith("ru/") else student_site
         for src in scripts:
             target = (student_site / name).parent / src.split("?")[0]
-            assert target.resolve() == (student_site / site.MATHJAX_FOLDER / "MathJax.js").resolve(), (name, src)
+            assert target.resolve() == (own_site / site.MATHJAX_FOLDER / "MathJax.js").resolve(), (name, src)
         with_math += bool(scripts) and 'class="math' in page
     assert with_math >= 5, "the chapters' equations should load the local MathJax"
 

@@ -52,7 +52,7 @@ def set_language(code: str) -> None:
     Raises
     ------
     ValueError
-        If ``code`` is not one of :data:`LANGUAGES`.
+        If ``code`` is not one of ``LANGUAGES``.
 
     Examples
     --------
@@ -86,7 +86,7 @@ def tr(text: str, /, **fields: object) -> str:
     """``text`` in the current language, with ``{name}`` fields filled from ``fields``.
 
     ``text`` is the English string, which is also the key of the catalogue
-    (:mod:`crm_course.catalogue_ru`). In English it is returned as it is; in
+    (``crm_course.catalogue_ru``). In English it is returned as it is; in
     Russian its catalogue entry is returned, or the English text if the entry
     is missing (the language test fails on such a string).
 

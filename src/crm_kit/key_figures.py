@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-__all__ = ["KeyFigure", "KeyFigureError", "MINIMUM_PER_NOTEBOOK", "TAG", "key_figures", "main", "sheet"]
+__all__ = ["KeyFigure", "KeyFigureError", "MINIMUM_PER_NOTEBOOK", "TAG", "key_figures", "main", "sheet", "SHEETS"]
 
 ROOT = Path(__file__).resolve().parents[2]
 TAG = "key-figure"
@@ -199,8 +199,48 @@ def _cell_text(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def sheet(notebooks: list[Path], minimum: int = MINIMUM_PER_NOTEBOOK) -> str:
+_SHEET_TEXT = {
+    "en": {
+        "intro": [
+            "# Key figures",
+            "",
+            "The numbers a lecturer quotes in class, chapter by chapter, exactly as the executed",
+            "notebooks print them, each with the section and the code cell (the number in brackets",
+            "JupyterLab shows beside it) where it is printed. This page is generated from the",
+            "notebooks' cells tagged `key-figure` by `make key-figures`; do not edit it by hand. A",
+            "test regenerates it and fails when it differs, so it always agrees with the notebooks.",
+        ],
+        "chapter": "Chapter {n}: `{stem}`",
+        "header": "| Key figure | As printed | Where |",
+        "cell": "cell [{n}]",
+    },
+    "ru": {
+        "intro": [
+            "# Ключевые показатели",
+            "",
+            "Числа, которые преподаватель приводит на занятиях, по главам, в точности так, как их",
+            "печатают выполненные блокноты, с разделом и ячейкой кода (номер в квадратных скобках,",
+            "который JupyterLab показывает рядом с ней), где они напечатаны. Страница создаётся",
+            "командой `make key-figures` из ячеек русских блокнотов с тегом `key-figure`; не правьте",
+            "её вручную. Тест создаёт её заново и падает при расхождении, поэтому она всегда",
+            "совпадает с блокнотами.",
+        ],
+        "chapter": "Глава {n}: `{stem}`",
+        "header": "| Ключевой показатель | Как напечатано | Где |",
+        "cell": "ячейка [{n}]",
+    },
+}
+
+#: The sheet of each language, and the notebooks it is read from.
+SHEETS = {"en": SHEET, "ru": Path("docs") / "key-figures.ru.md"}
+NOTEBOOKS = {"en": Path("notebooks"), "ru": Path("notebooks") / "ru"}
+
+
+def sheet(notebooks: list[Path], minimum: int = MINIMUM_PER_NOTEBOOK, lang: str = "en") -> str:
     """The Markdown key-figures sheet for the given notebooks, in the order given.
+
+    ``lang`` ("en" or "ru") is the language of the sheet's own words; the
+    labels and sections come from the notebooks.
 
     Raises
     ------
@@ -209,15 +249,10 @@ def sheet(notebooks: list[Path], minimum: int = MINIMUM_PER_NOTEBOOK) -> str:
     """
     import nbformat
 
-    parts = [
-        "# Key figures",
-        "",
-        "The numbers a lecturer quotes in class, chapter by chapter, exactly as the executed",
-        "notebooks print them, each with the section and the code cell (the number in brackets",
-        "JupyterLab shows beside it) where it is printed. This page is generated from the",
-        "notebooks' cells tagged `key-figure` by `make key-figures`; do not edit it by hand. A",
-        "test regenerates it and fails when it differs, so it always agrees with the notebooks.",
-    ]
+    if lang not in _SHEET_TEXT:
+        raise ValueError(f"lang: expected one of {', '.join(_SHEET_TEXT)}; found {lang!r}")
+    text = _SHEET_TEXT[lang]
+    parts = list(text["intro"])
     for path in notebooks:
         path = Path(path)
         figures = key_figures(nbformat.read(path, as_version=4), path.name)
@@ -225,23 +260,27 @@ def sheet(notebooks: list[Path], minimum: int = MINIMUM_PER_NOTEBOOK) -> str:
             raise KeyFigureError(f"{path.name}: {len(figures)} key figures; expected at least {minimum} "
                                  f"(cells tagged {TAG!r} with a metadata.key_figure label)")
         chapter = int(path.stem.split("_", 1)[0]) if path.stem[:2].isdigit() else None
-        title = f"Chapter {chapter}: `{path.stem}`" if chapter is not None else f"`{path.stem}`"
-        parts += ["", f"## {title}", "", "| Key figure | As printed | Where |", "|---|---|---|"]
+        title = text["chapter"].format(n=chapter, stem=path.stem) if chapter is not None else f"`{path.stem}`"
+        parts += ["", f"## {title}", "", text["header"], "|---|---|---|"]
         for figure in figures:
-            where = f"{figure.section}, cell [{figure.execution_count}]" if figure.section else f"cell [{figure.execution_count}]"
+            cell = text["cell"].format(n=figure.execution_count)
+            where = f"{figure.section}, {cell}" if figure.section else cell
             parts.append(f"| {_cell_text(figure.label)} | `{_cell_text(figure.printed)}` | {_cell_text(where)} |")
     return "\n".join(parts) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m crm_kit.key_figures", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=ROOT / SHEET, help=f"where to write the sheet (default: {SHEET})")
+    parser.add_argument("--lang", choices=sorted(SHEETS), default="en",
+                        help="the edition: en (notebooks/, docs/key-figures.md) or ru (notebooks/ru/, docs/key-figures.ru.md)")
+    parser.add_argument("--out", type=Path, help="where to write the sheet (default: the edition's sheet in docs/)")
     parser.add_argument("--check", action="store_true", help="compare with the file at --out instead of writing it")
     parser.add_argument("notebooks", nargs="*", type=Path, help="executed notebooks (default: notebooks/*.ipynb)")
     args = parser.parse_args(argv)
-    notebooks = args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb"))
+    args.out = args.out or ROOT / SHEETS[args.lang]
+    notebooks = args.notebooks or sorted((ROOT / NOTEBOOKS[args.lang]).glob("*.ipynb"))
     try:
-        text = sheet(notebooks)
+        text = sheet(notebooks, lang=args.lang)
     except KeyFigureError as error:
         print(error, file=sys.stderr)
         return 1

@@ -23,7 +23,15 @@ Equations are typeset by a copy of MathJax inside the site (from the
 Output: ``site/index.html`` (``site-lecturer/`` for the lecturer edition),
 openable from disk without a server.
 
-Run as ``python -m crm_kit.site [--edition student|lecturer] [--out FOLDER]``.
+Two languages: the English site is built into the output folder and, when
+the course has its Russian edition (``notebooks/ru/``), the Russian site into
+its ``ru/`` subfolder, from the Russian notebooks and the ``*.ru.md`` pages
+(``syllabus.ru.md``, ``docs/lecturer-guide.ru.md``, ...). Every page of each
+carries a link to the same page in the other language (this module is also
+the small Sphinx extension that writes it; pages without a counterpart, such
+as the API reference, which is in English only, link to the other home page).
+
+Run as ``python -m crm_kit.site [--edition student|lecturer] [--lang en|ru|both] [--out FOLDER]``.
 """
 
 from __future__ import annotations
@@ -37,16 +45,17 @@ from pathlib import Path
 
 from crm_kit import reference
 
-__all__ = ["EDITIONS", "build", "nav_title", "stage_sources", "main"]
+__all__ = ["EDITIONS", "LANGUAGES", "build", "nav_title", "stage_sources", "main", "setup"]
 
 ROOT = Path(__file__).resolve().parents[2]
 EDITIONS = ("student", "lecturer")
+LANGUAGES = ("en", "ru")
 
 #: Pages of ``docs/`` only the lecturer edition carries.
 LECTURER_PAGES = ("lecturer-guide", "key-figures", "capstone-rubric")
 #: Pages of ``docs/`` for students, in both editions, in this order.
 STUDENT_PAGES = ("capstone-rubric-student", "glossary")
-#: Navigation titles of pages whose own title is too long for the sidebar.
+#: Navigation titles of pages whose own title is too long for the sidebar, per language.
 PAGE_TITLES = {
     "syllabus": "Syllabus",
     "lecturer-guide": "Lecturer guide",
@@ -55,6 +64,23 @@ PAGE_TITLES = {
     "capstone-rubric-student": "Capstone rubric",
     "glossary": "Glossary",
 }
+_RU_PAGE_TITLES = {
+    "syllabus": "Программа курса",
+    "lecturer-guide": "Руководство для преподавателя",
+    "key-figures": "Ключевые показатели",
+    "capstone-rubric": "Критерии оценивания итогового проекта (для преподавателя)",
+    "capstone-rubric-student": "Критерии оценивания итогового проекта",
+    "glossary": "Глоссарий",
+}
+_CAPTIONS = {
+    "en": {"course": "The course", "students": "For students", "lecturers": "For lecturers", "api": "API reference"},
+    "ru": {"course": "Курс", "students": "Для студентов", "lecturers": "Для преподавателей", "api": "Справочник API"},
+}
+#: The site's title in each language (the English one is in docs/_config.yml).
+_RU_TITLE = "Стратегия CRM: в поисках сущности управления отношениями с клиентами"
+#: The link to the other language: its label, and where that site is from this one.
+_SWITCH = {"en": ("Русская версия", "ru", "ru/"), "ru": ("English version", "en", "../")}
+
 #: The folder, inside the built site, that holds MathJax.
 MATHJAX_FOLDER = "mathjax"
 
@@ -73,8 +99,23 @@ _EDITION_NOTES = {
         "(`make site`)."
     ),
 }
+_RU_EDITION_NOTES = {
+    "student": (
+        "Это **издание для студентов**. Каждое упражнение оставлено вам: в его ячейке кода на "
+        "месте ответа стоит `...`, вывода нет, а самопроверка после неё говорит, верен ли ваш "
+        "ответ, не раскрывая его. Выполните блокноты сами (см. README папки курса) и сравните "
+        "свои таблицы и графики с приведёнными здесь."
+    ),
+    "lecturer": (
+        "Это **издание для преподавателя**: в нём есть решение каждого упражнения, разобранные "
+        "ответы и заметки для преподавателя, руководство для преподавателя и критерии оценивания "
+        "итогового проекта. Не публикуйте его для студентов; для них предназначено издание для "
+        "студентов (`make site`)."
+    ),
+}
 _BANNER = "Lecturer edition: worked solutions and lecturer notes. Do not publish to students."
-_CHAPTER_PREFIX = re.compile(r"^(?:chapter\s+)?\d+\s*[—–·:.-]?\s*", re.IGNORECASE)
+_RU_BANNER = "Издание для преподавателя: решения и заметки для преподавателя. Не публикуйте его для студентов."
+_CHAPTER_PREFIX = re.compile(r"^(?:(?:chapter|глава)\s+)?\d+\s*[—–·:.-]?\s*", re.IGNORECASE)
 
 
 def nav_title(heading: str, stem: str) -> str:
@@ -106,21 +147,23 @@ def _notebook_heading(path: Path) -> str:
     return path.stem
 
 
-def _toc(stage: Path, edition: str, api: list[tuple[str, list[str]]]) -> str:
+def _toc(stage: Path, edition: str, api: list[tuple[str, list[str]]], lang: str = "en") -> str:
     def entry(file: str, title: str | None, indent: str = "  ") -> list[str]:
         lines = [f"{indent}- file: {file}"]
         if title:
             lines.append(f"{indent}  title: {_yaml_string(title)}")
         return lines
 
+    titles = _RU_PAGE_TITLES if lang == "ru" else PAGE_TITLES
+    captions = _CAPTIONS[lang]
     notebooks = sorted((stage / "notebooks").glob("*.ipynb"))
-    course = [("syllabus", PAGE_TITLES["syllabus"])] if (stage / "syllabus.md").exists() else []
+    course = [("syllabus", titles["syllabus"])] if (stage / "syllabus.md").exists() else []
     course += [(f"notebooks/{p.stem}", nav_title(_notebook_heading(p), p.stem)) for p in notebooks]
-    students = [(p, PAGE_TITLES.get(p)) for p in STUDENT_PAGES if (stage / f"{p}.md").exists()]
-    lecturers = [(p, PAGE_TITLES.get(p)) for p in LECTURER_PAGES if (stage / f"{p}.md").exists()]
-    parts = [("The course", course), ("For students", students)]
+    students = [(p, titles.get(p)) for p in STUDENT_PAGES if (stage / f"{p}.md").exists()]
+    lecturers = [(p, titles.get(p)) for p in LECTURER_PAGES if (stage / f"{p}.md").exists()]
+    parts = [(captions["course"], course), (captions["students"], students)]
     if edition == "lecturer":
-        parts.append(("For lecturers", lecturers))
+        parts.append((captions["lecturers"], lecturers))
     lines = ["format: jb-book", "root: index"]
     parts = [(caption, files) for caption, files in parts if files]
     if parts or api:
@@ -130,7 +173,7 @@ def _toc(stage: Path, edition: str, api: list[tuple[str, list[str]]]) -> str:
         for file, title in files:
             lines += entry(file, title)
     if api:
-        lines += ["- caption: API reference", "  chapters:"]
+        lines += [f"- caption: {captions['api']}", "  chapters:"]
         for page, sections in api:
             lines += entry(page, None) + ["    sections:"]
             for section in sections:
@@ -143,17 +186,66 @@ def _yaml_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _configure(stage: Path, edition: str) -> None:
-    """Write the edition into the staged ``_config.yml``: title, banner, the home page's note."""
+def _configure(stage: Path, edition: str, lang: str = "en") -> None:
+    """Write the edition and language into the staged ``_config.yml``: title, banner, the home page's note."""
     import yaml
 
     path = stage / "_config.yml"
     config = yaml.safe_load(path.read_text(encoding="utf-8"))
-    config.setdefault("parse", {}).setdefault("myst_substitutions", {})["edition_note"] = _EDITION_NOTES[edition]
+    notes = _RU_EDITION_NOTES if lang == "ru" else _EDITION_NOTES
+    config.setdefault("parse", {}).setdefault("myst_substitutions", {})["edition_note"] = notes[edition]
+    sphinx = config.setdefault("sphinx", {})
+    if lang == "ru":
+        config["title"] = _RU_TITLE
+        config["author"] = "Авторы курса «Стратегия CRM»"
+        sphinx.setdefault("config", {})["language"] = "ru"
     if edition == "lecturer":
-        config["title"] = f"{config['title']} (lecturer edition)"
-        config.setdefault("html", {})["announcement"] = _BANNER
+        suffix = " (издание для преподавателя)" if lang == "ru" else " (lecturer edition)"
+        config["title"] = f"{config['title']}{suffix}"
+        config.setdefault("html", {})["announcement"] = _RU_BANNER if lang == "ru" else _BANNER
     path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def _add_switch(stage: Path, lang: str, shared: list[str]) -> None:
+    """Load this module's Sphinx extension in the staged site, with the pages both languages have."""
+    import yaml
+
+    path = stage / "_config.yml"
+    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    sphinx = config.setdefault("sphinx", {})
+    label, other, prefix = _SWITCH[lang]
+    sphinx.setdefault("extra_extensions", []).append("crm_kit.site")
+    sphinx.setdefault("config", {})["course_language_switch"] = {
+        "label": label, "lang": other, "prefix": prefix, "shared": sorted(shared),
+    }
+    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def _pages_of(stage: Path) -> set[str]:
+    """The page names (paths without suffix) of a staged site."""
+    return {
+        str(p.relative_to(stage).with_suffix(""))
+        for p in stage.rglob("*")
+        if p.suffix in {".md", ".ipynb", ".rst"} and "_extra" not in p.parts and "_static" not in p.parts
+    }
+
+
+def setup(app):
+    """The Sphinx extension: a link to the same page in the other language, at the top of every page."""
+    app.add_config_value("course_language_switch", {}, "html")
+    app.connect("html-page-context", _language_switch)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
+def _language_switch(app, pagename, templatename, context, doctree) -> None:
+    switch = app.config.course_language_switch
+    if not switch or "body" not in context:
+        return
+    target = pagename if pagename in switch["shared"] else "index"
+    href = "../" * pagename.count("/") + switch["prefix"] + target + ".html"
+    link = (f'<p class="language-switch"><a href="{href}" hreflang="{switch["lang"]}" '
+            f'lang="{switch["lang"]}">{switch["label"]}</a></p>\n')
+    context["body"] = link + context["body"]
 
 
 def _copy_mathjax(stage: Path) -> None:
@@ -173,6 +265,8 @@ def stage_sources(
     root: Path = ROOT,
     edition: str = "student",
     modules: dict[str, list[str]] | None = None,
+    lang: str = "en",
+    shared: list[str] | None = None,
 ) -> Path:
     """Copy what the site is made of into ``stage`` and write its table of contents.
 
@@ -187,6 +281,13 @@ def stage_sources(
     modules : dict, optional
         Layer to module names for the API reference
         (default: :func:`crm_kit.reference.documented_modules`; ``{}`` for none).
+        The Russian site has none: the docstrings are in English.
+    lang : {"en", "ru"}
+        The language: Russian takes ``notebooks/ru/`` and each page's ``.ru.md``
+        version where there is one (``syllabus.ru.md`` becomes ``syllabus.md``).
+    shared : list of str, optional
+        Pages that exist in both languages: each page then links to itself in
+        the other language (the others to the other home page). ``None``: no link.
 
     Returns
     -------
@@ -195,65 +296,61 @@ def stage_sources(
     """
     if edition not in EDITIONS:
         raise ValueError(f"edition: expected one of {', '.join(EDITIONS)}; found {edition!r}")
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang: expected one of {', '.join(LANGUAGES)}; found {lang!r}")
     if stage.exists():
         shutil.rmtree(stage)
     stage.mkdir(parents=True)
     left_out = {f"{p}.md" for p in LECTURER_PAGES} if edition == "student" else set()
     for item in (root / "docs").iterdir():
-        if item.name in left_out:
+        russian = item.name.endswith(".ru.md") or item.name.endswith(".ru")
+        name = item.name.replace(".ru.md", ".md") if lang == "ru" else item.name
+        if name in left_out or (lang == "en" and russian):
+            continue
+        if lang == "ru" and not russian and (root / "docs" / item.name.replace(".md", ".ru.md")).exists() \
+                and item.name.endswith(".md"):
             continue
         if item.is_file():
-            shutil.copy2(item, stage / item.name)
-        else:
-            shutil.copytree(item, stage / item.name)
-    _configure(stage, edition)
-    if (root / "syllabus.md").exists():
-        shutil.copy2(root / "syllabus.md", stage / "syllabus.md")
+            shutil.copy2(item, stage / name)
+        elif not russian:
+            shutil.copytree(item, stage / name)
+    _configure(stage, edition, lang)
+    if shared is not None:
+        _add_switch(stage, lang, shared)
+    syllabus = root / ("syllabus.ru.md" if lang == "ru" else "syllabus.md")
+    if syllabus.exists():
+        shutil.copy2(syllabus, stage / "syllabus.md")
+    notebooks = root / "notebooks" / "ru" if lang == "ru" else root / "notebooks"
     if edition == "student":
         from crm_kit.student import build_student_edition
 
-        build_student_edition(root / "notebooks", stage / "notebooks")
+        build_student_edition(notebooks, stage / "notebooks")
         (stage / "notebooks" / "README.md").unlink(missing_ok=True)
     else:
-        shutil.copytree(root / "notebooks", stage / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    api = reference.write_reference(stage, modules)
+        shutil.copytree(notebooks, stage / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints", "ru"))
+    api = reference.write_reference(stage, {} if lang == "ru" else modules)
     _copy_mathjax(stage)
-    (stage / "_toc.yml").write_text(_toc(stage, edition, api), encoding="utf-8")
+    (stage / "_toc.yml").write_text(_toc(stage, edition, api, lang), encoding="utf-8")
     return stage
 
 
-def _unexecuted(root: Path) -> list[str]:
+def _unexecuted(root: Path, languages: tuple[str, ...] = ("en",)) -> list[str]:
     """Integrity problems of the notebooks the site shows (never run, run out of order, ...)."""
     import nbformat
 
     from crm_kit.notebooks import integrity_problems
 
+    folders = [root / "notebooks" / "ru" if lang == "ru" else root / "notebooks" for lang in languages]
     return [
-        f"{path.name}: {problem}"
-        for path in sorted((root / "notebooks").glob("*.ipynb"))
+        f"{path.relative_to(root)}: {problem}"
+        for folder in folders
+        for path in sorted(folder.glob("*.ipynb"))
         for problem in integrity_problems(nbformat.read(path, as_version=4))
     ]
 
 
-def build(
-    out: Path,
-    root: Path = ROOT,
-    edition: str = "student",
-    modules: dict[str, list[str]] | None = None,
-) -> int:
-    """Build the site of ``edition`` into ``out``; return 0, or 1 after printing what went wrong.
-
-    The notebooks must have been executed top to bottom (``make notebooks``):
-    the site shows their outputs and says so. ``out`` is replaced only when
-    the build succeeds.
-    """
-    problems = _unexecuted(root)
-    if problems:
-        print("\n".join(problems), file=sys.stderr)
-        print("The site shows executed notebooks: run `make notebooks` first.", file=sys.stderr)
-        return 1
-    stage = stage_sources(root / "_build" / "site-src", root, edition, modules)
-    build_dir = root / "_build" / "site-build"
+def _sphinx(root: Path, stage: Path, build_dir: Path) -> str | None:
+    """Build one staged site with Sphinx; the log if it failed, else None."""
     if build_dir.exists():
         shutil.rmtree(build_dir)
     cmd = [
@@ -263,25 +360,72 @@ def build(
         "--path-output", str(build_dir), "--builder", "html", "--warningiserror", "--keep-going", "--quiet",
     ]
     run = subprocess.run(cmd, cwd=root, capture_output=True, text=True)
-    log = run.stdout + run.stderr
-    if run.returncode != 0:
-        print(log, file=sys.stderr)
-        print("The site did not build cleanly: see the warnings above.", file=sys.stderr)
+    return None if run.returncode == 0 else run.stdout + run.stderr
+
+
+def build(
+    out: Path,
+    root: Path = ROOT,
+    edition: str = "student",
+    modules: dict[str, list[str]] | None = None,
+    languages: tuple[str, ...] | None = None,
+) -> int:
+    """Build the site of ``edition`` into ``out``; return 0, or 1 after printing what went wrong.
+
+    ``languages`` defaults to English, plus Russian when the course has
+    ``notebooks/ru/``; the Russian site goes to ``out/ru`` (or to ``out``
+    when it is the only language built), and with both, every page links to
+    its counterpart. The notebooks must have been executed top to bottom
+    (``make notebooks``): the site shows their outputs and says so. ``out``
+    is replaced only when every build succeeds.
+    """
+    if languages is None:
+        languages = ("en", "ru") if (root / "notebooks" / "ru").is_dir() else ("en",)
+    unknown = [lang for lang in languages if lang not in LANGUAGES]
+    if unknown or not languages:
+        raise ValueError(f"languages: expected some of {', '.join(LANGUAGES)}; found {languages!r}")
+    problems = _unexecuted(root, languages)
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        print("The site shows executed notebooks: run `make notebooks` first.", file=sys.stderr)
         return 1
+    stages = {lang: root / "_build" / f"site-src-{lang}" for lang in languages}
+    for lang in languages:
+        stage_sources(stages[lang], root, edition, modules, lang)
+    if len(languages) == 2:
+        shared = sorted(_pages_of(stages["en"]) & _pages_of(stages["ru"]))
+        for lang in languages:
+            _add_switch(stages[lang], lang, shared)
+    built = {}
+    for lang in languages:
+        build_dir = root / "_build" / f"site-build-{lang}"
+        log = _sphinx(root, stages[lang], build_dir)
+        if log is not None:
+            print(log, file=sys.stderr)
+            print(f"The {lang} site did not build cleanly: see the warnings above.", file=sys.stderr)
+            return 1
+        built[lang] = build_dir / "_build" / "html"
     if out.exists():
         shutil.rmtree(out)
-    shutil.copytree(build_dir / "_build" / "html", out)
-    print(f"The {edition} edition of the site is in {out}/index.html")
+    first, *rest = languages
+    shutil.copytree(built[first], out)
+    for lang in rest:
+        shutil.copytree(built[lang], out / lang)
+    where = " and ".join(f"{out / lang if lang in rest else out}/index.html" for lang in languages)
+    print(f"The {edition} edition of the site is in {where}")
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m crm_kit.site", description=__doc__.split("\n\n")[0])
     parser.add_argument("--edition", choices=EDITIONS, default="student", help="which edition (default: student)")
+    parser.add_argument("--lang", choices=("both",) + LANGUAGES, default="both",
+                        help="both (default: English in FOLDER, Russian in FOLDER/ru), en or ru")
     parser.add_argument("--out", help="folder for the HTML site (default: site, or site-lecturer for lecturers)")
     args = parser.parse_args(argv)
     out = args.out or ("site" if args.edition == "student" else "site-lecturer")
-    return build(Path(out).resolve(), edition=args.edition)
+    languages = None if args.lang == "both" else (args.lang,)
+    return build(Path(out).resolve(), edition=args.edition, languages=languages)
 
 
 if __name__ == "__main__":

@@ -282,6 +282,79 @@ def drift_problems(en_nb, ru_nb, *, outputs: bool = True) -> list[str]:
     return problems
 
 
+# --- documents --------------------------------------------------------------
+
+_FENCE = re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.MULTILINE | re.DOTALL)
+_HEADING_LINE = re.compile(r"^(#{1,6}) (.*)$", re.MULTILINE)
+_DOC_ROLE = re.compile(r"\{doc\}`([^`]+)`")
+_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$", re.MULTILINE)
+
+
+def _sections(markdown: str) -> list[tuple[str, str]]:
+    """(heading line, body) pairs of a Markdown text, fenced blocks left out; the text before the first heading comes first."""
+    text = _FENCE.sub("", markdown)
+    sections, start, heading = [], 0, ""
+    for match in _HEADING_LINE.finditer(text):
+        sections.append((heading, text[start:match.start()]))
+        heading, start = match.group(0), match.end()
+    sections.append((heading, text[start:]))
+    return sections
+
+
+def _table_shapes(body: str) -> list[int]:
+    """The number of pipe-table rows in each run of table lines."""
+    shapes, run = [], 0
+    for line in body.splitlines() + [""]:
+        if _TABLE_ROW.match(line):
+            run += 1
+        elif run:
+            shapes.append(run)
+            run = 0
+    return shapes
+
+
+def document_problems(en_text: str, ru_text: str) -> list[str]:
+    r"""How a Russian Markdown document fails to correspond to its English original.
+
+    The two must have the same headings (levels, in order), the same pipe
+    tables (rows per table) and the same ``{doc}`` references in each section,
+    and each section must state the same numbers (see :func:`numbers`); a
+    section with English prose must have Russian in it.
+
+    Examples
+    --------
+    >>> en = "# Guide\n\nThree sessions of 90 min.\n\n## Chapter 1\n\nLecture (20 min), lab (70 min)."
+    >>> ru = "# Руководство\n\nТри занятия по 90 мин.\n\n## Глава 1\n\nЛекция (20 мин), практикум (70 мин)."
+    >>> document_problems(en, ru)
+    []
+    >>> document_problems(en, ru.replace("70", "60"))
+    ["section 2 ('## Глава 1'): its numbers differ from the English: missing 70; not in the English 60"]
+    """
+    en_sections, ru_sections = _sections(en_text), _sections(ru_text)
+    en_levels = [h.split(" ", 1)[0] for h, _ in en_sections]
+    ru_levels = [h.split(" ", 1)[0] for h, _ in ru_sections]
+    if en_levels != ru_levels:
+        for index, (a, b) in enumerate(zip(en_levels + [""] * len(ru_levels), ru_levels + [""] * len(en_levels))):
+            if a != b:
+                heading = ru_sections[index][0] if index < len(ru_sections) else "(none)"
+                english = en_sections[index][0] if index < len(en_sections) else "(none)"
+                return [f"the headings differ from the English from section {index}: {heading!r} against {english!r}"]
+    problems = []
+    for index, ((en_heading, en_body), (ru_heading, ru_body)) in enumerate(zip(en_sections, ru_sections)):
+        where = f"section {index} ({ru_heading!r})" if ru_heading else "the text before the first heading"
+        en_all, ru_all = en_heading + "\n" + en_body, ru_heading + "\n" + ru_body
+        en_numbers, ru_numbers = numbers(en_all, "en"), numbers(ru_all, "ru")
+        if en_numbers != ru_numbers:
+            problems.append(f"{where}: its numbers differ from the English: {_difference(en_numbers, ru_numbers)}")
+        if _table_shapes(en_body) != _table_shapes(ru_body):
+            problems.append(f"{where}: tables of {_table_shapes(ru_body)} rows against {_table_shapes(en_body)} in the English")
+        if sorted(_DOC_ROLE.findall(en_body)) != sorted(_DOC_ROLE.findall(ru_body)):
+            problems.append(f"{where}: its {{doc}} references differ from the English")
+        if len(_LATIN_WORDS.findall(re.sub(r"`[^`]*`", "", en_all))) >= 3 and not _CYRILLIC.search(ru_all):
+            problems.append(f"{where}: not translated")
+    return problems
+
+
 # --- tools for the translator -----------------------------------------------
 
 def stamp(ru_path: str | Path) -> int:
