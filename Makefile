@@ -21,21 +21,38 @@ LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 export OPENBLAS_NUM_THREADS := 1
 PYTEST_NB := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
 
+# The course's language: make lab LANG=ru (and student, slides, key-figures) use the
+# Russian edition, notebooks/ru/. LANG is also the system's locale variable, so a
+# value given on make's command line is taken as the course's language and the
+# commands below run in a neutral UTF-8 locale instead of LANG=ru.
+ifeq ($(origin LANG),command line)
+COURSE_LANG := $(LANG)
+override LANG := C.UTF-8
+export LANG
+else
+COURSE_LANG := en
+endif
+ifeq ($(filter $(COURSE_LANG),en ru),)
+$(error LANG=$(COURSE_LANG): the course is in English (LANG=en, the default) and Russian (LANG=ru))
+endif
+NOTEBOOK_DIR := $(if $(filter ru,$(COURSE_LANG)),notebooks/ru,notebooks)
+LAB_LOCALE := $(if $(filter ru,$(COURSE_LANG)),ru_RU,en)
+
 .PHONY: env env-lab lab-settings lab test test-fast notebooks data student grade site slides key-figures binder colab bench clean help
 
 help:
-	@echo "make lab        open the course in JupyterLab"
+	@echo "make lab        open the course in JupyterLab (make lab LANG=ru: the Russian edition, in a Russian JupyterLab)"
 	@echo "make test       run every test (unit, recovery, data, notebooks)"
-	@echo "make notebooks  re-execute every notebook in place, top to bottom"
+	@echo "make notebooks  re-execute every notebook in place, top to bottom (both languages)"
 	@echo "make data       regenerate the shipped tables in data/"
-	@echo "make student    write the student kit to student/ (notebooks without solutions, data, package, README)"
+	@echo "make student    write the student kit to student/ (notebooks without solutions, data, package, README; LANG=ru: in Russian)"
 	@echo "                with ROSTER=roster.csv SECRET_FILE=secret.txt: one kit per student, on their own world"
 	@echo "make grade SUBMISSIONS=dir"
 	@echo "                run and grade submitted notebooks: grades/gradebook.csv and grades/feedback/"
-	@echo "make site       build the student edition of the course site in site/"
+	@echo "make site       build the student edition of the course site in site/ (English) and site/ru/ (Russian)"
 	@echo "                (make site EDITION=lecturer: the lecturer's, in site-lecturer/)"
-	@echo "make slides     write each chapter's slide deck to slides/ (static HTML, opens offline)"
-	@echo "make key-figures  regenerate docs/key-figures.md from the executed notebooks"
+	@echo "make slides     write each chapter's slide deck to slides/ (static HTML, opens offline; LANG=ru: slides/ru/)"
+	@echo "make key-figures  regenerate docs/key-figures.md and docs/key-figures.ru.md from the executed notebooks"
 	@echo "make bench      time the notebooks and the heavy computations"
 
 .tools/bin/uv:
@@ -68,6 +85,9 @@ env-lab: $(LAB_STAMP)
 # check, no extension manager: noise a newcomer can act on none of.
 define LAB_OVERRIDES
 {
+  "@jupyterlab/translation-extension:plugin": {
+    "locale": "$(LAB_LOCALE)"
+  },
   "@jupyterlab/apputils-extension:notification": {
     "fetchNews": "false",
     "checkForUpdates": false
@@ -89,8 +109,10 @@ LAB_ROOT := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 # At the course root, so the file browser shows data/README.md beside notebooks/;
 # the introduction opens first. Warnings only: the terminal shows the address to
 # open and what went wrong, not the server's start-up log.
+# The settings are rewritten on every start, so the interface follows LANG.
 lab: $(LAB_STAMP)
-	$(BIN)/jupyter lab $(LAB_ROOT) --ServerApp.log_level=WARN --ServerApp.root_dir="$(CURDIR)" notebooks/00_introduction.ipynb
+	@$(MAKE) --no-print-directory lab-settings
+	$(BIN)/jupyter lab $(LAB_ROOT) --ServerApp.log_level=WARN --ServerApp.root_dir="$(CURDIR)" $(NOTEBOOK_DIR)/00_introduction.ipynb
 
 # Every core works: pytest-xdist spreads the test files over the workers, and
 # --dist loadfile keeps each notebook (and each module's fixtures) on one worker.
@@ -105,7 +127,7 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest tests
 
 notebooks: $(STAMP)
-	$(BIN)/python -m crm_kit.notebooks execute notebooks/*.ipynb
+	$(BIN)/python -m crm_kit.notebooks execute notebooks/*.ipynb notebooks/ru/*.ipynb
 
 data: $(STAMP)
 	$(BIN)/python -m crm_course.world --out data
@@ -121,7 +143,7 @@ ifdef SECRET
 export CRM_KIT_SECRET := $(SECRET)
 endif
 student: $(STAMP)
-	$(BIN)/python -m crm_kit.kit --out $(STUDENT_OUT) $(if $(ROSTER),--roster "$(ROSTER)") \
+	$(BIN)/python -m crm_kit.kit --lang $(COURSE_LANG) --out $(STUDENT_OUT) $(if $(ROSTER),--roster "$(ROSTER)") \
 		$(if $(SECRET_FILE),--secret-file "$(SECRET_FILE)") $(if $(MEMBERS),--members $(MEMBERS)) \
 		$(if $(KIT_ADDRESS),--kit-address "$(KIT_ADDRESS)")
 
@@ -147,11 +169,12 @@ site: $(STAMP)
 # One reveal.js deck per notebook, from the cells' slide metadata, with local
 # copies of reveal.js and MathJax: open slides/NN_name.slides.html from disk.
 slides: $(STAMP)
-	$(BIN)/python -m crm_kit.slides --out slides
+	$(BIN)/python -m crm_kit.slides --lang $(COURSE_LANG)
 
 # The numbers the lecturer quotes, read from the notebooks' cells tagged key-figure.
 key-figures: $(STAMP)
-	$(BIN)/python -m crm_kit.key_figures --out docs/key-figures.md
+	$(BIN)/python -m crm_kit.key_figures --lang en
+	$(BIN)/python -m crm_kit.key_figures --lang ru
 
 # Colab installs the package from where you publish the course: write that
 # address into every notebook's first cell, e.g. make colab REPO=https://github.com/you/crm-course.git

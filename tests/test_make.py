@@ -110,3 +110,31 @@ def test_the_lean_environment_has_everything_the_notebooks_import():
         if not any(_normalise(d) in lean or _normalise(d) in optional for d in dists):
             missing[name] = dists
     assert not missing, f"imported by the course but not in the lab extra (make lab would fail): {missing}"
+
+
+# -- the Russian edition: LANG=ru ------------------------------------------------------------------
+
+
+def test_make_lab_lang_ru_opens_the_russian_notebooks_in_a_russian_jupyterlab(tmp_path):
+    plan = _make("-n", "lab", "LANG=ru", f"VENV={tmp_path / 'venv'}")
+    assert re.search(r"jupyter lab .* notebooks/ru/00_introduction\.ipynb", plan), plan
+    venv = tmp_path / "venv"
+    settings = venv / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    _make("lab-settings", "LANG=ru", f"VENV={venv}")
+    assert json.loads(settings.read_text())["@jupyterlab/translation-extension:plugin"] == {"locale": "ru_RU"}
+    _make("lab-settings", f"VENV={venv}")
+    assert json.loads(settings.read_text())["@jupyterlab/translation-extension:plugin"] == {"locale": "en"}
+
+
+def test_the_russian_language_pack_is_in_the_lean_environment():
+    assert "jupyterlab-language-pack-ru-ru" in _lean_packages()
+    importlib.metadata.distribution("jupyterlab-language-pack-ru-RU")
+
+
+def test_lang_reaches_the_student_kit_the_slides_and_nothing_else_takes_it(tmp_path):
+    stamp = ["-o", ".venv/.crm-course-ready"]  # plan the commands, not the environment
+    assert "crm_kit.kit --lang ru " in _make("-n", *stamp, "student", "LANG=ru")
+    assert "crm_kit.kit --lang en " in _make("-n", *stamp, "student")
+    assert "crm_kit.slides --lang ru" in _make("-n", *stamp, "slides", "LANG=ru")
+    run = subprocess.run(["make", "-n", "lab", "LANG=de"], cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode != 0 and "LANG=de" in run.stderr and "Russian (LANG=ru)" in run.stderr

@@ -19,6 +19,8 @@ from crm_kit import slides
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+#: Both editions: the Russian decks have the same cells, so the same checks.
+EDITIONS = NOTEBOOKS + sorted((ROOT / "notebooks" / "ru").glob("*.ipynb"))
 MIN_SLIDES, MAX_SLIDES = 15, 25
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -84,7 +86,7 @@ def _assert_offline(html: str, out: Path):
 # --- the chapter notebooks, from their metadata ------------------------------------------------
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", EDITIONS, ids=lambda p: str(p.relative_to(ROOT / "notebooks")))
 def test_chapter_deck_has_a_teachable_length(path):
     size = slides.deck_size(_read(path))
     assert MIN_SLIDES <= size <= MAX_SLIDES, (
@@ -93,7 +95,7 @@ def test_chapter_deck_has_a_teachable_length(path):
     )
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", EDITIONS, ids=lambda p: str(p.relative_to(ROOT / "notebooks")))
 def test_chapter_slide_metadata_is_complete(path):
     assert slides.deck_problems(_read(path), path.name) == []
 
@@ -173,3 +175,12 @@ def test_a_real_chapter_builds_offline(tmp_path):
             first_line = cell.source.splitlines()[0]
             assert first_line not in html, f"code shown on a slide although tagged: {first_line!r}"
     assert "## The question" not in html and ">The question<" in html
+
+
+def test_a_russian_chapter_builds_offline_in_its_own_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = ROOT / "notebooks" / "ru" / "01_customer_particularity.ipynb"
+    assert slides.main(["--lang", "ru", str(path)]) == 0
+    html = (tmp_path / "slides" / "ru" / "01_customer_particularity.slides.html").read_text(encoding="utf-8")
+    _assert_offline(html, tmp_path / "slides" / "ru")
+    assert html.count("<section") == html.count("</section>") > 10

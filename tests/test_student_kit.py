@@ -325,3 +325,34 @@ def test_the_command_line_refuses_a_roster_without_a_secret(tmp_path):
                          env={"PATH": "", "OPENBLAS_NUM_THREADS": "1"})
     assert run.returncode == 1 and "kit not built: secret" in run.stderr and "Traceback" not in run.stderr
     assert not (tmp_path / "kits" / "s1").exists()
+
+
+# -- the Russian kit ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def russian_kit(tmp_path_factory) -> Path:
+    return build_kit(tmp_path_factory.mktemp("practice-ru") / "student", source=ROOT / "notebooks" / "ru",
+                     iterations=TEST_ITERATIONS)
+
+
+def test_the_russian_kit_has_the_russian_notebooks_a_russian_readme_and_no_solution(russian_kit, shipped_answers):
+    readme = (russian_kit / "README.md").read_text(encoding="utf-8")
+    assert readme.startswith("# Стратегия CRM: ваш комплект курса")
+    assert "python3 open_course.py" in readme and "make " not in readme
+    for path in sorted((ROOT / "notebooks" / "ru").glob("*.ipynb")):
+        assert path.name in readme
+        nb = nbformat.read(russian_kit / "notebooks" / path.name, as_version=4)
+        assert any('set_language("ru")' in c.source for c in nb.cells if c.cell_type == "code"), path.name
+        secret = [line for line in solution_lines(nbformat.read(path, as_version=4))
+                  if len(line) > 30 and not line.startswith(("import ", "from ", "with np.errstate("))]
+        text = json.dumps(nbformat.read(russian_kit / "notebooks" / path.name, as_version=4), ensure_ascii=False)
+        assert not [line for line in secret if line in text], f"solution lines of ru/{path.name} in the kit"
+    assert leaks(kit_texts(russian_kit, skip=("notebooks/",)), shipped_answers) == []
+
+
+def test_make_student_lang_ru_builds_from_the_russian_notebooks(monkeypatch, tmp_path):
+    seen = {}
+    monkeypatch.setattr(kit_module, "build_kit", lambda out, source=None, **kw: seen.setdefault("source", source) and Path(out))
+    assert kit_module.main(["--lang", "ru", "--out", str(tmp_path / "kit")]) in (0, 1)
+    assert Path(seen["source"]) == ROOT / "notebooks" / "ru"

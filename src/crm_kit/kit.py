@@ -374,7 +374,13 @@ def _write_kit(out: Path, built, extras, source: Path, wheel: Path, world: Path,
     (out / "kopilka.toml").write_text(_KOPILKA_TOML, encoding="utf-8")
     (out / "open_course.py").write_text(_OPEN_COURSE, encoding="utf-8")
     titles = [(name, _title(nb, Path(name).stem)) for name, nb in built]
-    (out / "README.md").write_text(_readme(titles, student_id), encoding="utf-8")
+    russian = any('set_language("ru")' in cell.source for _, nb in built for cell in nb.cells if cell.cell_type == "code")
+    if russian:
+        from crm_kit.kit_readme_ru import readme_ru
+
+        (out / "README.md").write_text(readme_ru(titles, student_id), encoding="utf-8")
+    else:
+        (out / "README.md").write_text(_readme(titles, student_id), encoding="utf-8")
     return out
 
 
@@ -477,7 +483,9 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m crm_kit.kit", description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", default="student", help="folder to write (default: student)")
-    parser.add_argument("--notebooks", default=None, help="lecturer notebooks (default: the repository's)")
+    parser.add_argument("--notebooks", default=None, help="lecturer notebooks (default: the repository's, of --lang)")
+    parser.add_argument("--lang", choices=("en", "ru"), default="en",
+                        help="the edition: en (notebooks/, the default) or ru (notebooks/ru/, a Russian README)")
     parser.add_argument("--roster", help="CSV of student or group ids: one personal kit each, in OUT/<id>/")
     parser.add_argument("--secret-file", help="file whose first line is the lecturer's secret")
     parser.add_argument("--secret", help="the lecturer's secret (prefer --secret-file or $CRM_KIT_SECRET)")
@@ -485,6 +493,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--iterations", type=int, default=None, help="PBKDF2 iterations of the sealed checks")
     parser.add_argument("--kit-address", default=None, help="where the kit is published, for the Colab cell")
     args = parser.parse_args(argv)
+    if args.notebooks is None and args.lang == "ru":
+        args.notebooks = str(ROOT / "notebooks" / "ru")
     started = time.perf_counter()
     try:
         if args.roster:

@@ -32,7 +32,10 @@ a cell without one would join the slide before it (nbconvert and RISE read a
 missing type as "continue the current slide"), so :func:`deck_problems`
 reports it rather than letting a rewritten chapter grow a slide silently.
 
-Run as ``python -m crm_kit.slides [--out slides] [NOTEBOOK ...]``.
+The Russian edition's decks come from ``notebooks/ru/`` (``--lang ru``, into
+``slides/ru/`` by default): the same cells, so the same slides, in Russian.
+
+Run as ``python -m crm_kit.slides [--lang en|ru] [--out slides] [NOTEBOOK ...]``.
 """
 
 from __future__ import annotations
@@ -246,11 +249,15 @@ def build(notebooks: list[Path], out: Path) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m crm_kit.slides", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", default="slides", help="folder for the HTML decks (default: slides)")
+    parser.add_argument("--lang", choices=("en", "ru"), default="en",
+                        help="en (default: notebooks/ into slides/) or ru (notebooks/ru/ into slides/ru/)")
+    parser.add_argument("--out", help="folder for the HTML decks (default: slides, or slides/ru)")
     parser.add_argument("notebooks", nargs="*", type=Path,
-                        help="notebooks to build (default: every notebook in notebooks/)")
+                        help="notebooks to build (default: every notebook of the language)")
     args = parser.parse_args(argv)
-    notebooks = args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb"))
+    folder = ROOT / "notebooks" / "ru" if args.lang == "ru" else ROOT / "notebooks"
+    args.out = args.out or ("slides/ru" if args.lang == "ru" else "slides")
+    notebooks = args.notebooks or sorted(folder.glob("*.ipynb"))
     try:
         decks = build(notebooks, Path(args.out))
     except ValueError as error:
