@@ -172,3 +172,14 @@ def test_the_translator_tools_round_trip(tmp_path):
     en.cells[0].source += " More."
     nbformat.write(en, en_path)
     assert translation.stamp(ru_path) == 1
+
+
+def test_key_figures_keep_their_count_and_get_russian_labels():
+    en, ru = _pair()
+    en.cells[3].metadata["key_figure"] = [{"label": "Share of revenue", "line": "Share"}]
+    ru.cells[3].metadata["key_figure"] = [{"label": "Share of revenue", "line": "Доля"}]
+    assert drift_problems(en, ru) == ["cell 3: key figure 'Share of revenue' has no Russian label"]
+    ru.cells[3].metadata["key_figure"] = [{"label": "Доля выручки", "line": "Доля"}]
+    assert drift_problems(en, ru) == []
+    ru.cells[3].metadata["key_figure"] = []
+    assert drift_problems(en, ru) == ["cell 3: 0 key figures against 1 in the English"]

@@ -240,6 +240,20 @@ def _slide(cell) -> str | None:
     return cell.get("metadata", {}).get("slideshow", {}).get("slide_type")
 
 
+def _key_figure_entries(cell) -> list:
+    spec = cell.get("metadata", {}).get("key_figure")
+    return spec if isinstance(spec, list) else [] if spec is None else [spec]
+
+
+def _key_figure_problems(en, ru) -> list[str]:
+    """The Russian cell quotes the same key figures, under Russian labels."""
+    en_entries, ru_entries = _key_figure_entries(en), _key_figure_entries(ru)
+    if len(en_entries) != len(ru_entries):
+        return [f"{len(ru_entries)} key figures against {len(en_entries)} in the English"]
+    labels = [e["label"] if isinstance(e, dict) else e for e in ru_entries]
+    return [f"key figure {label!r} has no Russian label" for label in labels if not _CYRILLIC.search(str(label))]
+
+
 def drift_problems(en_nb, ru_nb, *, outputs: bool = True) -> list[str]:
     """Everything that keeps a Russian notebook from corresponding to its English one.
 
@@ -264,6 +278,7 @@ def drift_problems(en_nb, ru_nb, *, outputs: bool = True) -> list[str]:
         recorded = ru.get("metadata", {}).get("translation", {}).get("en")
         if recorded != digest(en.source):
             problems.append(f"{where}: the English cell changed since it was translated (translate it, then stamp)")
+        problems += [f"{where}: {p}" for p in _key_figure_problems(en, ru)]
         if en.cell_type == "code":
             if _MARKER.findall(en.source) != _MARKER.findall(ru.source):
                 problems.append(f"{where}: its solution markers differ from the English")
