@@ -180,7 +180,7 @@ key-figures: $(STAMP)
 # address into every notebook's first cell, e.g. make colab REPO=https://github.com/you/crm-course.git
 colab: $(STAMP)
 	@test -n "$(REPO)" || { echo "usage: make colab REPO=https://...your copy of the course...git"; exit 2; }
-	$(BIN)/python -m crm_kit.notebooks set-repository "$(REPO)" notebooks/*.ipynb
+	$(BIN)/python -m crm_kit.notebooks set-repository "$(REPO)" notebooks/*.ipynb notebooks/ru/*.ipynb
 
 # Binder's pinned requirements, exported from uv.lock (a test checks they agree).
 binder: $(STAMP)

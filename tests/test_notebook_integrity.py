@@ -18,13 +18,15 @@ from crm_kit.notebooks import integrity_problems
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+#: Both editions: the Russian notebooks are committed executed too.
+EDITIONS = NOTEBOOKS + sorted((ROOT / "notebooks" / "ru").glob("*.ipynb"))
 
 
 def test_there_are_notebooks():
     assert NOTEBOOKS, "notebooks/ holds no notebook"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", EDITIONS, ids=lambda p: str(p.relative_to(ROOT / "notebooks")))
 def test_committed_notebook_was_executed_in_order(path):
     nb = nbformat.read(path, as_version=4)
     assert integrity_problems(nb) == []
@@ -79,7 +81,7 @@ def test_stale_output_fails_nbval_with_a_readable_diff(tmp_path):
     assert run.returncode == 0, run.stdout + run.stderr
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", EDITIONS, ids=lambda p: str(p.relative_to(ROOT / "notebooks")))
 def test_notebook_opens_with_the_colab_setup_cell(path):
     from crm_kit.notebooks import colab_cell_problems
 

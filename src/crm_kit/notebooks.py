@@ -43,16 +43,29 @@ if "google.colab" in sys.modules:
 
 _REPOSITORY_LINE = re.compile(r'^COURSE_REPOSITORY = "[^"]*"$', re.MULTILINE)
 
+#: The same cell in the Russian notebooks: the same code, Russian comments and message.
+COLAB_CELL_RU = (
+    COLAB_CELL.replace(
+        "# Running in Google Colab? This cell installs the course package first.\n"
+        "# Anywhere else (JupyterLab, the course environment) it does nothing.",
+        "# Работаете в Google Colab? Эта ячейка сначала устанавливает пакет курса.\n"
+        "# В любом другом месте (JupyterLab, окружение курса) она ничего не делает.",
+    ).replace(
+        "Ask your lecturer for the course's repository address and put it in COURSE_REPOSITORY above.",
+        "Узнайте у преподавателя адрес репозитория курса и впишите его в COURSE_REPOSITORY выше.",
+    )
+)
+
 
 def colab_cell_problems(nb) -> list[str]:
     """Problems with the notebook's first code cell, which must be :data:`COLAB_CELL`
-    (with any repository address)."""
+    (with any repository address), or :data:`COLAB_CELL_RU` in a Russian notebook."""
     code = [c for c in nb.cells if c.cell_type == "code"]
     if not code:
         return ["the notebook has no code cell"]
-    expected = _REPOSITORY_LINE.sub('COURSE_REPOSITORY = ""', COLAB_CELL)
+    expected = {_REPOSITORY_LINE.sub('COURSE_REPOSITORY = ""', cell) for cell in (COLAB_CELL, COLAB_CELL_RU)}
     found = _REPOSITORY_LINE.sub('COURSE_REPOSITORY = ""', code[0].source)
-    if found != expected:
+    if found not in expected:
         return ["the first code cell is not the standard Colab set-up cell (crm_kit.notebooks.COLAB_CELL)"]
     if code[0].get("outputs"):
         return ["the Colab set-up cell printed something outside Colab"]
