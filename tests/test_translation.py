@@ -183,3 +183,9 @@ def test_key_figures_keep_their_count_and_get_russian_labels():
     assert drift_problems(en, ru) == []
     ru.cells[3].metadata["key_figure"] = []
     assert drift_problems(en, ru) == ["cell 3: 0 key figures against 1 in the English"]
+
+
+def test_english_ordinals_are_numbers_and_identifiers_are_not():
+    assert numbers("the 2.5th and 97.5th percentiles, the 1st and 22nd", "en") == numbers(
+        "2,5-й и 97,5-й процентили, 1-й и 22-й", "ru")
+    assert numbers("tau_1, x2, 2SLS and 3rdparty", "en") == numbers("", "en")
