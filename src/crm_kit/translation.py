@@ -462,9 +462,8 @@ def import_cells(ru_path: str | Path, text_file: str | Path) -> int:
 
 
 def _write(nb, path: Path) -> None:
-    import json
-
-    Path(path).write_text(json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
+    """Write as the executed notebooks are written (nbformat: sources as lists of lines)."""
+    nbformat.write(nb, str(path))
 
 
 def main(argv: list[str] | None = None) -> int:
