@@ -75,7 +75,7 @@ def english_of(ru_path: str | Path) -> Path:
 
 # An English ordinal suffix ("2.5th", "1st") ends a number; other letters make it part of a word.
 _EN_NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?!(?!(?:st|nd|rd|th)\b)\w)")
-_RU_NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:[\u00a0\u202f\u2009]\d{3})+|\d+)([.,]\d+)?(?![\w])")
+_RU_NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:[\u00a0\u202f\u2009]\d{3})+|\d+)([.,]\d+)?(?!(?!(?:st|nd|rd|th)\b)\w)")
 
 
 def _normal(whole: str, fraction: str | None) -> str:
