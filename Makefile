@@ -159,7 +159,7 @@ grade: $(STAMP)
 	$(BIN)/python -m crm_kit.grade "$(SUBMISSIONS)" --out $(GRADES_OUT) --kits "$(KITS)" \
 		$(if $(SECRET_FILE),--secret-file "$(SECRET_FILE)") $(if $(MEMBERS),--members $(MEMBERS)) \
 		$(if $(CHAPTERS),--chapters $(CHAPTERS)) $(if $(CELL_TIMEOUT),--cell-timeout $(CELL_TIMEOUT)) \
-		$(if $(TIMEOUT),--timeout $(TIMEOUT))
+		$(if $(TIMEOUT),--timeout $(TIMEOUT)) --lang $(COURSE_LANG)
 
 # The student edition (no solutions, no lecturer pages) unless EDITION=lecturer.
 EDITION ?= student

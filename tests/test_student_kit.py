@@ -72,6 +72,24 @@ def token_pattern(form: str) -> re.Pattern:
     return re.compile(rf"(?<![\w.]){re.escape(form)}(?![\w]|\.\d)")
 
 
+def russian_forms(value: object) -> set[str]:
+    """The same forms as :func:`printed_forms`, written the Russian way, as the Russian hints and the
+    Russian notebooks write numbers: a decimal comma, thousands grouped by a (narrow) no-break space,
+    and a space before "%"."""
+    forms = set()
+    for form in printed_forms(value):
+        number, percent = (form[:-1], "%") if form.endswith("%") else (form, "")
+        for space in ("\u00a0", "\u202f", " "):
+            ru = number.replace(",", space).replace(".", ",")
+            forms |= {ru + percent, ru + (space + percent if percent else "")}
+    return forms - printed_forms(value)
+
+
+def russian_token_pattern(form: str) -> re.Pattern:
+    # In Russian a comma is the decimal sign: "0,5150" inside "10,51500" is part of a longer number.
+    return re.compile(rf"(?<![\w.,]){re.escape(form)}(?![\w]|[.,]\d)")
+
+
 #: The world's own files: the input of the exercises, written by crm_course.world, not by the kit.
 #: (Its README's headline figures are searched by test_answers_in_plain_sight.)
 WORLD_FILES = re.compile(r"(^|/)(_?data)/([^/]+\.csv|README\.md|datapackage\.json)$")
@@ -97,8 +115,9 @@ def kit_texts(kit: Path, *, skip=()) -> dict[str, str]:
 def leaks(texts: dict[str, str], answers: dict[str, object]) -> list[str]:
     found = []
     for key, value in answers.items():
-        for form in printed_forms(value):
-            pattern = token_pattern(form)
+        patterns = [(form, token_pattern(form)) for form in printed_forms(value)]
+        patterns += [(form, russian_token_pattern(form)) for form in russian_forms(value)]
+        for form, pattern in patterns:
             found += [f"{key}: {form!r} in {name}" for name, text in texts.items() if pattern.search(text)]
     return found
 
@@ -120,6 +139,10 @@ def test_the_leak_search_finds_an_answer_written_into_a_kit(tmp_path):
     assert not leaks({"hash": "a663f 16630 0.51500"}, {"1.4": 663})
     # A percentage needs its sign, and an answer in percentage points is not multiplied again.
     assert not leaks({"diagram": "size=11.5", "table": "382 merchants"}, {"6.3": 0.1150, "2.2": 3.8172})
+    # The Russian hints and notebooks write numbers the Russian way: those forms are searched too.
+    russian = {"подсказка": "доля 0,5150 и число 3\u00a0625; доля 23,4\u00a0% участников", "другое": "10,51500"}
+    found = leaks(russian, {"1.1": 0.5150053665367813, "1.3": 3625, "1.6": 0.23412, "1.2": 0.6023833966})
+    assert {f.split(":")[0] for f in found} == {"1.1", "1.3", "1.6"}, found
 
 
 # -- the practice kit --------------------------------------------------------------------------
@@ -174,6 +197,17 @@ def test_the_kit_package_carries_the_self_checks_and_no_answer_key(practice_kit,
     # The same bytes in every kit: a file that is the same for every world cannot carry a world's answers.
     assert all((personal_kits / s / "packages" / wheel.name).read_bytes() == wheel.read_bytes() for s in KIT_IDS)
     assert build_wheel(tmp_path).read_bytes() == wheel.read_bytes()
+    # The Russian of the hints is the answer key's: the package carries only the runtime's own words; each
+    # world's sealed checks carry the hints of its exercises, English and Russian side by side.
+    from crm_kit.answers.catalogue_ru import HINTS_RU
+
+    with zipfile.ZipFile(wheel) as zf:
+        package = "\n".join(zf.read(n).decode("utf-8", errors="replace") for n in names if n.endswith(".py"))
+    assert not [hint for hint in HINTS_RU.values() if hint in package]
+    sealed = json.loads((practice_kit / "data" / SEALED_FILE).read_text(encoding="utf-8"))["checks"]
+    for key, record in sealed.items():
+        english = [*record["hints"].values(), *(m["hint"] for m in record.get("mistakes", ()))]
+        assert set(english) <= set(record["translations"]["ru"]), key
 
 
 # -- personal kits -------------------------------------------------------------------------------
@@ -243,6 +277,11 @@ for key, (own, neighbour) in cases.items():
     if neighbour is not None:
         out["neighbour"][key] = ex.feedback(neighbour).status
 out["keys"] = sum(len(known_keys(c)) for c in range(7))
+# The Russian edition: the same checks speak Russian, from the wheel and the sealed file alone.
+from crm_course import set_language
+set_language("ru")
+out["russian"] = [get_exercise(key).feedback(own).message for key, (own, _) in cases.items()]
+out["russian"] += [get_exercise(key).feedback(theirs).message for key, (_, theirs) in cases.items() if theirs is not None]
 print(json.dumps(out))
 """
 
@@ -276,6 +315,10 @@ def test_each_kit_accepts_its_own_answers_and_rejects_the_neighbours(student, pe
     assert set(result["own"].values()) == {"correct"}, result["own"]
     assert result["neighbour"] and set(result["neighbour"].values()) <= {"close", "wrong"}, result["neighbour"]
     assert len(result["neighbour"]) >= 0.75 * len(own), f"only {len(result['neighbour'])} answers differ"
+    # In Russian every message is Russian, hints included, with the kit's package and sealed checks alone.
+    assert all(m.startswith("Упражнение ") and re.search("(верно|близко|неверно)", m) for m in result["russian"])
+    wrong = [m for m in result["russian"] if "неверно." in m and not m.endswith("неверно.")]
+    assert wrong and all(re.search("[А-Яа-яЁё]", m.split("неверно.", 1)[1]) for m in wrong), wrong
 
 
 def test_a_kit_notebook_runs_on_the_kits_own_world_with_its_sealed_checks(personal_kits, tmp_path):

@@ -46,6 +46,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crm_course.language import tr
 from crm_course.validation import check_frame, check_number, check_range, check_unique
 
 __all__ = [
@@ -441,7 +442,7 @@ def holdout_pareto(
     })
 
 
-def plot_lorenz(lorenz: pd.DataFrame, *, ax=None, label: str = "members", diagonal: bool = True,
+def plot_lorenz(lorenz: pd.DataFrame, *, ax=None, label: str | None = None, diagonal: bool = True,
                 shade: bool = True):
     """Draw a Lorenz curve from :func:`lorenz_curve`, with the line of perfect equality.
 
@@ -453,8 +454,8 @@ def plot_lorenz(lorenz: pd.DataFrame, *, ax=None, label: str = "members", diagon
     ax : matplotlib Axes, optional
         Where to draw; a new figure by default. Call again on the same Axes
         (with ``diagonal=False``) to compare two curves.
-    label : str
-        Legend label of the curve.
+    label : str, optional
+        Legend label of the curve (default: "members", in the current language).
     diagonal : bool, default True
         Draw the diagonal of perfect equality.
     shade : bool, default True
@@ -486,13 +487,13 @@ def plot_lorenz(lorenz: pd.DataFrame, *, ax=None, label: str = "members", diagon
         _, ax = plt.subplots()
     colour = PALETTE[len(ax.lines) % len(PALETTE)] if not diagonal else PALETTE[0]
     x, y = lorenz["member_share"].to_numpy(dtype=float), lorenz["value_share"].to_numpy(dtype=float)
-    ax.plot(x, y, color=colour, label=label)
+    ax.plot(x, y, color=colour, label=tr("members") if label is None else label)
     if diagonal:
-        ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label="perfect equality")
+        ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label=tr("perfect equality"))
     if shade:
         ax.fill_between(x, y, x, color=colour, alpha=0.15)
-    ax.set_xlabel("Members, from smallest to largest (share)")
-    ax.set_ylabel("Value they bring (cumulative share)")
+    ax.set_xlabel(tr("Members, from smallest to largest (share)"))
+    ax.set_ylabel(tr("Value they bring (cumulative share)"))
     percent_axis(ax, "x")
     percent_axis(ax, "y")
     ax.legend(loc="upper left")
@@ -543,12 +544,12 @@ def plot_whale_curve(whale: pd.DataFrame, *, ax=None, annotate: bool = True):
         top = np.flatnonzero(y >= y.max() - 1e-12 * max(1.0, abs(y.max())))
         first, last = x[top[0]], x[top[-1]]
         ax.plot([first, last], [y.max()] * 2, "o", color=PALETTE[5])
-        ax.annotate("last profitable member", (first, y.max()), xytext=(0.25, 0.75), textcoords="axes fraction",
+        ax.annotate(tr("last profitable member"), (first, y.max()), xytext=(0.25, 0.75), textcoords="axes fraction",
                     arrowprops={"arrowstyle": "->", "color": "black"})
-        ax.annotate("first unprofitable member", (last, y.max()), xytext=(0.55, 0.45), textcoords="axes fraction",
+        ax.annotate(tr("first unprofitable member"), (last, y.max()), xytext=(0.55, 0.45), textcoords="axes fraction",
                     arrowprops={"arrowstyle": "->", "color": "black"})
-    ax.set_xlabel("Members, from most to least profitable (share)")
-    ax.set_ylabel("Cumulative profit (share of total)")
+    ax.set_xlabel(tr("Members, from most to least profitable (share)"))
+    ax.set_ylabel(tr("Cumulative profit (share of total)"))
     percent_axis(ax, "x")
     percent_axis(ax, "y")
     return ax

@@ -70,6 +70,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from crm_course.language import tr
 from crm_course.validation import check_number
 
 __all__ = ["assess_crm_fit", "net_benefit", "value_of_information"]
@@ -358,7 +359,12 @@ def assess_crm_fit(
         ``value_rub``, ``value_low_rub``, ``value_high_rub``, ``break_even_lift_pp``,
         ``expected_net_rub`` (a year), ``probability_loss``, ``evpi_rub`` (over the
         horizon; and ``pilot_evsi_rub``, what piloting adds to deciding now before its
-        cost, and ``pilot_net_rub``, that less the cost, with a pilot); then ``verdict``.
+        cost, and ``pilot_net_rub``, that less the cost, with a pilot); then
+        ``verdict_code``, the verdict as a code that is the same in every language
+        (``"not_applicable"``, ``"not_yet"``, ``"uncertain"``, ``"likely_to_pay"``,
+        ``"unlikely_to_pay"`` or ``"lift_only"``: compare with this one), and
+        ``verdict``, the verdict and its reasons for a reader, in the current
+        language (:func:`crm_course.language.set_language`).
 
     References
     ----------
@@ -374,6 +380,8 @@ def assess_crm_fit(
     ...                      margin_per_repeat_customer=1_500, annual_cost=2_000_000, firm_sd=0.015)
     >>> out["verdict"].str.split(":").str[0].tolist()
     ['Unlikely to pay', 'Likely to pay']
+    >>> out["verdict_code"].tolist()
+    ['unlikely_to_pay', 'likely_to_pay']
     >>> bool((out["pred_high_pp"] - out["pred_low_pp"] > out["conf_high_pp"] - out["conf_low_pp"]).all())
     True
     """
@@ -460,39 +468,46 @@ def assess_crm_fit(
             out["pilot_evsi_rub"] = weight_after * _expected_positive_part(net, pre) - value_now
             out["pilot_net_rub"] = out["pilot_evsi_rub"] - pilot_cost
         worth_piloting = out["pilot_net_rub"].to_numpy() > 0 if has_pilot else np.zeros(len(out), dtype=bool)
+        codes = np.select([worth_piloting, net > 0], ["uncertain", "likely_to_pay"], "unlikely_to_pay").astype(object)
         verdicts = np.select(
             [worth_piloting, net > 0],
-            ["Uncertain: a pilot is worth more than it costs (its expected value of information exceeds its "
-             "cost); run it before deciding.",
-             "Likely to pay: the expected value of the lift exceeds the yearly cost."],
-            "Unlikely to pay: the expected value of the lift falls short of the yearly cost.",
+            [tr("Uncertain: a pilot is worth more than it costs (its expected value of information exceeds its "
+                "cost); run it before deciding."),
+             tr("Likely to pay: the expected value of the lift exceeds the yearly cost.")],
+            tr("Unlikely to pay: the expected value of the lift falls short of the yearly cost."),
         ).astype(object)
     else:
-        verdicts = np.full(len(out), "Lift only: no decision without the money inputs; whether this lift pays "
-                                     "depends on customers x margin x lift against the yearly cost "
-                                     "(give customers, margin_per_repeat_customer and annual_cost).", dtype=object)
-    verdicts = np.where(~act, "Not yet: the firm cannot yet act differently toward different customers, "
-                              "and the expected lift assumes it can. Build that first.", verdicts)
+        codes = np.full(len(out), "lift_only", dtype=object)
+        verdicts = np.full(len(out), tr("Lift only: no decision without the money inputs; whether this lift pays "
+                                        "depends on customers x margin x lift against the yearly cost "
+                                        "(give customers, margin_per_repeat_customer and annual_cost)."), dtype=object)
+    codes = np.where(~act, "not_yet", codes)
+    verdicts = np.where(~act, tr("Not yet: the firm cannot yet act differently toward different customers, "
+                                 "and the expected lift assumes it can. Build that first."), verdicts)
+    supported = out["repeat_share_supported"].to_numpy()
+    codes = np.where(~supported, "not_applicable", codes)
     verdicts = np.where(
-        ~out["repeat_share_supported"].to_numpy(),
-        [f"Not applicable: a repeat share of {x:.2f} lies outside those of the firms that adopted (each firm's "
-         f"mean before it adopted: {r_lo:.2f}-{r_hi:.2f}); the panel cannot say what CRM does where customers come back "
-         f"{'this rarely' if x < r_lo else 'this often'}." for x in r],
+        ~supported,
+        [tr("Not applicable: a repeat share of {x:.2f} lies outside those of the firms that adopted (each firm's "
+            "mean before it adopted: {low:.2f}-{high:.2f}); the panel cannot say what CRM does where customers "
+            "come back {how}.", x=x, low=r_lo, high=r_hi, how=tr("this rarely") if x < r_lo else tr("this often"))
+         for x in r],
         verdicts)
     repeat_near = ((np.abs(before_means[None, :] - r[:, None]) <= neighbourhood + 1e-12).sum(axis=1)
                    if before_means.size else np.full(len(r), 5))
     notes = []
     for inside, near, r_near, r_ok in zip(in_h, out["adopters_nearby"], repeat_near, out["repeat_share_supported"]):
         if r_ok and r_near < 5:
-            notes.append(f" Caution: only {r_near} firm(s) that adopted had a repeat share (mean before adopting) "
-                         f"within {neighbourhood:g} of this.")
+            notes.append(tr(" Caution: only {n} firm(s) that adopted had a repeat share (mean before adopting) "
+                            "within {within:g} of this.", n=r_near, within=neighbourhood))
         else:
             notes.append("")
         if not inside:
-            notes[-1] += (f" Caution: heterogeneity outside that of the firms that adopted ({h_lo:.2f}-{h_hi:.2f}); "
-                          "the lift is extrapolated along the line.")
+            notes[-1] += tr(" Caution: heterogeneity outside that of the firms that adopted ({low:.2f}-{high:.2f}); "
+                            "the lift is extrapolated along the line.", low=h_lo, high=h_hi)
         elif near < 5:
-            notes[-1] += (f" Caution: only {near} firm(s) that adopted had heterogeneity within "
-                          f"{neighbourhood:g} of this; the lift rests on the straight line.")
+            notes[-1] += tr(" Caution: only {n} firm(s) that adopted had heterogeneity within "
+                            "{within:g} of this; the lift rests on the straight line.", n=near, within=neighbourhood)
+    out["verdict_code"] = codes.astype(str)
     out["verdict"] = [v + n for v, n in zip(verdicts, notes)]
     return out

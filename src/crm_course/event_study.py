@@ -77,6 +77,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from crm_course.language import tr, tr_noop
 from crm_course.panel import (
     OUTCOME,
     START,
@@ -102,6 +103,9 @@ Estimator = Literal["not-yet-treated", "never-treated", "twfe"]
 
 
 _ESTIMATORS = ("not-yet-treated", "never-treated", "twfe")
+#: A single study's legend label: its estimator's name (in the current language when drawn).
+_ESTIMATOR_LABELS = {"not-yet-treated": tr_noop("not-yet-treated"), "never-treated": tr_noop("never-treated"),
+                     "twfe": tr_noop("twfe")}
 
 
 @dataclass(frozen=True)
@@ -505,8 +509,8 @@ def plot_event_study(
     ax=None,
     band: Literal["pointwise", "uniform"] = "pointwise",
     scale: float = 1.0,
-    ylabel: str = "Effect on the outcome",
-    title: str = "Effect by year relative to adoption",
+    ylabel: str | None = None,
+    title: str | None = None,
     truth: pd.Series | None = None,
 ):
     """Plot one or more event studies side by side.
@@ -523,8 +527,10 @@ def plot_event_study(
     scale : float
         Multiply estimates by this (e.g. 100 for shares shown as percentage
         points).
-    ylabel, title : str
-        Axis label (state the unit) and title.
+    ylabel, title : str, optional
+        Axis label (state the unit) and title; by default "Effect on the
+        outcome" and "Effect by year relative to adoption", in the current
+        language.
     truth : pandas.Series, optional
         Known effects by event time (a simulation's planted truth), drawn
         as a line.
@@ -538,7 +544,7 @@ def plot_event_study(
     from crm_course.plots import PALETTE
 
     if isinstance(studies, EventStudy):
-        studies = {studies.estimator: studies}
+        studies = {tr(_ESTIMATOR_LABELS.get(studies.estimator, studies.estimator)): studies}
     if not isinstance(studies, Mapping) or not studies:
         raise TypeError("studies: expected an EventStudy or a mapping of label -> EventStudy")
     for label, s in studies.items():
@@ -561,14 +567,14 @@ def plot_event_study(
         handles.append(ax.errorbar(x, est, yerr=err, fmt="o", color=colour, capsize=3, label=label, markersize=5))
     if truth is not None:
         t = truth.sort_index()
-        (line,) = ax.plot(t.index, t.to_numpy() * scale, color="black", linestyle=":", label="planted effect")
+        (line,) = ax.plot(t.index, t.to_numpy() * scale, color="black", linestyle=":", label=tr("planted effect"))
         handles.append(line)
     ax.axhline(0, color="grey", linewidth=1)
     ax.axvline(-0.5, color="grey", linewidth=1, linestyle="--")
     shown = np.unique(np.concatenate([s.estimates["event_time"].to_numpy() for s in studies.values()]))
     ax.set_xticks(shown)
-    ax.set_xlabel("Years relative to adoption (0 = first year with CRM)")
-    ax.set_ylabel(ylabel)
-    ax.set_title(title)
+    ax.set_xlabel(tr("Years relative to adoption (0 = first year with CRM)"))
+    ax.set_ylabel(tr("Effect on the outcome") if ylabel is None else ylabel)
+    ax.set_title(tr("Effect by year relative to adoption") if title is None else title)
     ax.legend(handles=handles, frameon=False)
     return ax

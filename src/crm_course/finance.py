@@ -51,6 +51,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crm_course.language import TranslatedMapping, tr, tr_noop
 from crm_course.validation import check_frame, check_number
 
 __all__ = [
@@ -63,27 +64,27 @@ __all__ = [
 ]
 
 
-#: Inputs of the programme model, with their meaning and unit.
-INPUT_NAMES: dict[str, str] = {
-    "members": "active members the programme reaches each year",
-    "margin_per_member": "net margin per active member per year (RUB)",
-    "retention": "share of active members still active a year later",
-    "campaigns_per_year": "personalised campaigns sent per year",
-    "targeted_share": "share of active members targeted in each campaign",
-    "campaign_lift": "extra margin net of offer cost per targeted member per campaign (RUB)",
-    "contacted_share": "share of active members who contact support in a year",
-    "engagement_gain": "rise in agents' engagement score bought by the people investment (points)",
-    "csat_per_engagement": "CSAT points per engagement point",
-    "log_hr_per_csat": "change in the log hazard of lapsing per CSAT point (Cox coefficient)",
-}
+#: Inputs of the programme model, with their meaning and unit (read in the current language).
+INPUT_NAMES: Mapping[str, str] = TranslatedMapping({
+    "members": tr_noop("active members the programme reaches each year"),
+    "margin_per_member": tr_noop("net margin per active member per year (RUB)"),
+    "retention": tr_noop("share of active members still active a year later"),
+    "campaigns_per_year": tr_noop("personalised campaigns sent per year"),
+    "targeted_share": tr_noop("share of active members targeted in each campaign"),
+    "campaign_lift": tr_noop("extra margin net of offer cost per targeted member per campaign (RUB)"),
+    "contacted_share": tr_noop("share of active members who contact support in a year"),
+    "engagement_gain": tr_noop("rise in agents' engagement score bought by the people investment (points)"),
+    "csat_per_engagement": tr_noop("CSAT points per engagement point"),
+    "log_hr_per_csat": tr_noop("change in the log hazard of lapsing per CSAT point (Cox coefficient)"),
+})
 
 
-#: Costs of the programme (RUB).
-COST_NAMES: dict[str, str] = {
-    "process_upfront": "one-off investment in processes and systems, paid at the start (RUB)",
-    "process_annual": "yearly cost of running the new processes (RUB)",
-    "people_annual": "yearly cost of the people investment: training, pay, empowerment (RUB)",
-}
+#: Costs of the programme (RUB), with their meaning (read in the current language).
+COST_NAMES: Mapping[str, str] = TranslatedMapping({
+    "process_upfront": tr_noop("one-off investment in processes and systems, paid at the start (RUB)"),
+    "process_annual": tr_noop("yearly cost of running the new processes (RUB)"),
+    "people_annual": tr_noop("yearly cost of the people investment: training, pay, empowerment (RUB)"),
+})
 
 
 _SHARES = ("retention", "targeted_share", "contacted_share")
@@ -450,9 +451,9 @@ def break_even(inputs: Mapping[str, Any], costs: Mapping[str, float], parameter:
 
 def _no_break_even(parameter: str, point: Mapping[str, np.ndarray], costs: dict[str, float], horizon: int,
                    discount: float, npv: Any, low: float, high: float) -> str:
-    """Why no value of ``parameter`` brings the NPV to zero, in a manager's words."""
-    head = f"parameter: no value of {parameter!r} brings the NPV to zero: "
-    years = f"{horizon} year{'s' if horizon != 1 else ''}"
+    """Why no value of ``parameter`` brings the NPV to zero, in a manager's words (in the current language)."""
+    head = tr("parameter: no value of {name!r} brings the NPV to zero: ", name=parameter)
+    years = tr("{n} year", n=horizon) if horizon == 1 else tr("{n} years", n=horizon)
     values = _present_values(point, costs, horizon, discount)
     pv_costs = float(values["pv_costs"][0])
     if parameter == "members":
@@ -463,44 +464,43 @@ def _no_break_even(parameter: str, point: Mapping[str, np.ndarray], costs: dict[
             per = {k: float(one[f"pv_{k}"][0]) for k in ("personalisation", "retention")}
         total = per["personalisation"] + per["retention"]
         if total <= 0:
-            kind = "negative" if total < 0 else "zero"
-            return head + (
-                f"the programme loses money at any number of members, because each member adds a {kind} "
-                f"present value ({total:+,.2f} RUB over {years}: personalisation {per['personalisation']:+,.2f}, "
-                f"retention {per['retention']:+,.2f}) while the costs (present value {pv_costs:,.0f} RUB) do not "
+            kind = tr("negative") if total < 0 else tr("zero")
+            return head + tr(
+                "the programme loses money at any number of members, because each member adds a {kind} "
+                "present value ({total:+,.2f} RUB over {years}: personalisation {personalisation:+,.2f}, "
+                "retention {retention:+,.2f}) while the costs (present value {costs:,.0f} RUB) do not "
                 "shrink with fewer members. Raise what each member brings (e.g. campaign_lift) before asking how "
-                "many members are needed."
+                "many members are needed.", kind=kind, total=total, years=years,
+                personalisation=per["personalisation"], retention=per["retention"], costs=pv_costs,
             )
     if parameter == "costs":
         benefits = float(values["pv_personalisation"][0] + values["pv_retention"][0])
         if benefits <= 0:
-            return head + (
-                f"the programme loses money even at zero cost, because its benefits are not positive "
-                f"(present value {benefits:+,.0f} RUB over {years}); no cost the programme could bear exists."
+            return head + tr(
+                "the programme loses money even at zero cost, because its benefits are not positive "
+                "(present value {benefits:+,.0f} RUB over {years}); no cost the programme could bear exists.",
+                benefits=benefits, years=years,
             )
-        return head + (
-            f"the programme's costs are zero, so it makes money (present value {benefits:,.0f} RUB over "
-            f"{years}) whatever multiple of them it bears."
+        return head + tr(
+            "the programme's costs are zero, so it makes money (present value {benefits:,.0f} RUB over "
+            "{years}) whatever multiple of them it bears.", benefits=benefits, years=years,
         )
     if parameter in ("campaign_lift", "campaigns_per_year", "targeted_share"):
         reach = float(point["members"][0] * point["targeted_share"][0] * point["campaigns_per_year"][0]) \
             if parameter == "campaign_lift" else float(point["members"][0])
         if reach == 0:
-            return head + (
-                f"the NPV does not depend on it, because no member is reached (members, targeted_share or "
-                f"campaigns_per_year is zero); the NPV is {npv(low):+,.0f} RUB at any value."
+            return head + tr(
+                "the NPV does not depend on it, because no member is reached (members, targeted_share or "
+                "campaigns_per_year is zero); the NPV is {npv:+,.0f} RUB at any value.", npv=npv(low),
             )
     at_low, at_high = npv(low), npv(high)
-    if at_low < 0 and at_high < 0:
-        verdict = "loses money"
-    elif at_low > 0 and at_high > 0:
-        verdict = "makes money"
-    else:
-        verdict = "never crosses zero"
-    if verdict == "never crosses zero":
-        return head + f"the NPV does not change sign between {low:.3g} and {high:.3g} (NPV {at_low:+,.0f} to {at_high:+,.0f} RUB)."
-    return head + (
-        f"the programme {verdict} at every value of it from {low:.3g} to {high:.3g} (NPV from {at_low:+,.0f} to "
-        f"{at_high:+,.0f} RUB over {years}), with the other inputs at their estimates; changing {parameter!r} "
-        "alone cannot make it break even."
+    if not (at_low < 0 and at_high < 0) and not (at_low > 0 and at_high > 0):
+        return head + tr("the NPV does not change sign between {low:.3g} and {high:.3g} (NPV {at_low:+,.0f} to "
+                         "{at_high:+,.0f} RUB).", low=low, high=high, at_low=at_low, at_high=at_high)
+    verdict = tr("loses money") if at_low < 0 else tr("makes money")
+    return head + tr(
+        "the programme {verdict} at every value of it from {low:.3g} to {high:.3g} (NPV from {at_low:+,.0f} to "
+        "{at_high:+,.0f} RUB over {years}), with the other inputs at their estimates; changing {name!r} "
+        "alone cannot make it break even.", verdict=verdict, low=low, high=high, at_low=at_low, at_high=at_high,
+        years=years, name=parameter,
     )

@@ -53,6 +53,7 @@ import numpy as np
 import pandas as pd
 
 from crm_course.formulas import _check_name, _check_result, _model_frame
+from crm_course.language import tr
 from crm_course.ratings import CSAT_TERMS
 from crm_course.validation import check_frame, check_number, check_range, check_unique
 
@@ -407,16 +408,17 @@ def plot_shrinkage(
     one = shrunk[shrunk[orders] == few]
     long = shrunk[shrunk[orders] >= many]
     ax.scatter(one[own], one[shrunken], s=6, alpha=0.4, color=PALETTE[1],
-               label=f"members with {few} order{'s' if few != 1 else ''}")
-    ax.scatter(long[own], long[shrunken], s=6, alpha=0.6, color=PALETTE[0], label=f"members with {many}+ orders")
+               label=tr("members with {n} order", n=few) if few == 1 else tr("members with {n} orders", n=few))
+    ax.scatter(long[own], long[shrunken], s=6, alpha=0.6, color=PALETTE[0],
+               label=tr("members with {n}+ orders", n=many))
     lims = [float(shrunk[own].min()), float(shrunk[own].max())]
-    ax.plot(lims, lims, color="grey", linestyle=":", label="no shrinkage")
+    ax.plot(lims, lims, color="grey", linestyle=":", label=tr("no shrinkage"))
     if overall is not None:
-        ax.axhline(overall, color=PALETTE[5], linewidth=1, label="all members' typical value")
+        ax.axhline(overall, color=PALETTE[5], linewidth=1, label=tr("all members' typical value"))
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel("Member's own typical value, log scale")
-    ax.set_ylabel("Shrunken estimate, log scale")
+    ax.set_xlabel(tr("Member's own typical value, log scale"))
+    ax.set_ylabel(tr("Shrunken estimate, log scale"))
     ax.legend(fontsize="small")
     return ax
 

@@ -82,6 +82,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crm_course.language import tr
 from crm_course.validation import check_frame, check_number
 
 __all__ = [
@@ -664,7 +665,7 @@ def bin_positions(result) -> pd.DataFrame:
 
 
 def plot_effect_curve(result, binned=None, *, ax=None, scale: float = 100.0, xlabel: str | None = None,
-                      ylabel: str = "Effect (pp)", title: str = "Effect by moderator", band: str = "uniform"):
+                      ylabel: str | None = None, title: str | None = None, band: str = "uniform"):
     r"""Draw an interaction model's effect line with its 95% band, and a binned fit's estimates.
 
     The line is drawn over the treated units' range of the moderator. With
@@ -686,7 +687,9 @@ def plot_effect_curve(result, binned=None, *, ax=None, scale: float = 100.0, xla
     ax : matplotlib Axes, optional
     scale : float
         Multiply effects by this (100: shares as percentage points).
-    xlabel, ylabel, title : str
+    xlabel, ylabel, title : str, optional
+        Default: the moderator's name, "Effect (pp)" and "Effect by moderator"
+        (the last two in the current language).
     band : {"uniform", "pointwise"}
 
     Returns
@@ -709,20 +712,20 @@ def plot_effect_curve(result, binned=None, *, ax=None, scale: float = 100.0, xla
         _, ax = plt.subplots()
     ax.fill_between(h, scale * (curve["effect"] - z * curve["std_error"]),
                     scale * (curve["effect"] + z * curve["std_error"]), color=PALETTE[0], alpha=0.25,
-                    label=("95% uniform band (Working-Hotelling), average effect" if band == "uniform"
-                           else "95% pointwise band, average effect"))
-    ax.plot(h, scale * curve["effect"], color=PALETTE[0], label="interaction model")
+                    label=(tr("95% uniform band (Working-Hotelling), average effect") if band == "uniform"
+                           else tr("95% pointwise band, average effect")))
+    ax.plot(h, scale * curve["effect"], color=PALETTE[0], label=tr("interaction model"))
     if binned is not None:
         bins = bin_positions(binned)
         est = scale * bins["estimate"].to_numpy()
         ax.errorbar(bins["treated_mean"], est, yerr=[est - scale * bins["conf_low"].to_numpy(),
                                                      scale * bins["conf_high"].to_numpy() - est],
                     fmt="s", color=PALETTE[1], capsize=4,
-                    label="one estimate per bin, at its adopters' mean")
+                    label=tr("one estimate per bin, at its adopters' mean"))
     ax.axhline(0, color="grey", linewidth=1)
     ax.set_xlabel(xlabel or _interaction_design(result).moderator)
-    ax.set_ylabel(ylabel)
-    ax.set_title(title)
+    ax.set_ylabel(tr("Effect (pp)") if ylabel is None else ylabel)
+    ax.set_title(tr("Effect by moderator") if title is None else title)
     ax.legend(frameon=False)
     return ax
 

@@ -61,16 +61,27 @@ def set_style(context: str = "notebook") -> None:
 
 
 def money_axis(ax, axis: str = "y", currency: str = CURRENCY) -> None:
-    """Format an axis as money with thousands separators, e.g. ``12,500 RUB``."""
+    """Format an axis as money with thousands separators, e.g. ``12,500 RUB``.
+
+    In Russian (:func:`crm_course.language.set_language`) the course's currency
+    is written «руб.» and thousands are grouped with a space from five digits
+    on, as Russian typography does (``12 500``; ``2500``).
+    """
     from matplotlib.ticker import FuncFormatter
+
+    from crm_course.language import get_language, tr
 
     if axis not in {"x", "y"}:
         raise ValueError(f"axis: expected 'x' or 'y'; found {axis!r}")
-    fmt = FuncFormatter(lambda v, _pos: f"{v:,.0f}")
+    if get_language() == "ru":
+        fmt = FuncFormatter(lambda v, _pos: f"{v:,.0f}".replace(",", "\u00a0") if abs(v) >= 9_999.5 else f"{v:.0f}")
+    else:
+        fmt = FuncFormatter(lambda v, _pos: f"{v:,.0f}")
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+    shown = tr("RUB") if currency == CURRENCY else currency
     label = ax.get_ylabel() if axis == "y" else ax.get_xlabel()
-    if currency not in label:
-        label = f"{label} ({currency})" if label else currency
+    if shown not in label:
+        label = f"{label} ({shown})" if label else shown
         (ax.set_ylabel if axis == "y" else ax.set_xlabel)(label)
 
 

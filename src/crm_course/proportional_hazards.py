@@ -33,6 +33,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crm_course.language import tr
+
 __all__ = ["plot_schoenfeld", "proportional_hazards_test"]
 
 
@@ -194,7 +196,7 @@ def plot_schoenfeld(result: Any, term: str, *, transform: str = "rank", ax: Any 
     g = _time_transform(times, durations, np.asarray(result.model.status, dtype=float), transform)
     if ax is None:
         _, ax = plt.subplots()
-    ax.scatter(g, scaled[:, j], s=6, alpha=0.3, color="0.5", label="scaled Schoenfeld residual")
+    ax.scatter(g, scaled[:, j], s=6, alpha=0.3, color="0.5", label=tr("scaled Schoenfeld residual"))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         smooth = lowess(scaled[:, j], g, frac=0.3, return_sorted=True)
@@ -205,11 +207,13 @@ def plot_schoenfeld(result: Any, term: str, *, transform: str = "rank", ax: Any 
     large = sizes.index[sizes.to_numpy() >= max(int(np.ceil(0.3 * len(g))), 2)]
     tied = np.isin(smooth[:, 0], large.to_numpy()) | ~np.isfinite(smooth[:, 1])
     smooth[tied, 1] = means.reindex(smooth[tied, 0]).to_numpy()
-    ax.plot(smooth[:, 0], smooth[:, 1], color="C0", lw=2, label="smoothed (LOWESS)")
-    ax.axhline(float(result.params[j]), color="C1", ls="--", label="estimated log hazard ratio")
-    axis = {"rank": "rank of event time", "km": "1 - Kaplan-Meier", "identity": "time", "log": "log time"}
+    ax.plot(smooth[:, 0], smooth[:, 1], color="C0", lw=2, label=tr("smoothed (LOWESS)"))
+    ax.axhline(float(result.params[j]), color="C1", ls="--", label=tr("estimated log hazard ratio"))
+    axis = {"rank": tr("rank of event time"), "km": tr("1 - Kaplan-Meier"), "identity": tr("time"),
+            "log": tr("log time")}
     ax.set_xlabel(axis[transform])
-    ax.set_ylabel(f"effect of {term} (log hazard ratio)")
-    ax.set_title(f"Is the effect of {term} constant over time? (p = {table.loc[term, 'p_value']:.2g})")
+    ax.set_ylabel(tr("effect of {term} (log hazard ratio)", term=term))
+    ax.set_title(tr("Is the effect of {term} constant over time? (p = {p:.2g})", term=term,
+                    p=table.loc[term, "p_value"]))
     ax.legend(loc="best", fontsize="small")
     return ax

@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from crm_course.concentration import _names
+from crm_course.language import tr, tr_noop
 from crm_course.spend_models import _check_timestamp
 from crm_course.validation import check_frame, check_number, check_range, check_unique
 
@@ -403,12 +404,21 @@ def spread_by_segment(
     return out
 
 
+#: Index names read as words on a segment plot's axis (in the current language); others are shown as they are.
+_SEGMENT_WORDS = {"segment": tr_noop("segment"), "cluster": tr_noop("cluster")}
+
+
+def _segment_axis(name: object) -> str:
+    """The x-axis label of a segment plot: the index's name, as a word when it is "segment" or "cluster"."""
+    return tr(_SEGMENT_WORDS.get(name, "segment")) if name is None or name in _SEGMENT_WORDS else str(name)
+
+
 def plot_spread(
     spread: pd.DataFrame,
     columns: Sequence[str] = ("p10", "p50", "p90"),
     *,
     ax=None,
-    ylabel: str = "Value, low and high quantiles and median",
+    ylabel: str | None = None,
 ):
     """Draw :func:`spread_by_segment`'s table: a point at the middle quantile, a bar to the outer two.
 
@@ -421,8 +431,9 @@ def plot_spread(
         :func:`spread_by_segment`).
     ax : matplotlib Axes, optional
         Where to draw; a new figure by default.
-    ylabel : str
-        The value's name and unit.
+    ylabel : str, optional
+        The value's name and unit (default: "Value, low and high quantiles and
+        median", in the current language).
 
     Returns
     -------
@@ -456,8 +467,8 @@ def plot_spread(
     ax.errorbar(x, mid, yerr=[mid - low, high - mid], fmt="o", color=PALETTE[0], capsize=6)
     ax.axhline(0, color="grey", linestyle=":")
     ax.set_xticks(x, [str(label) for label in spread.index])
-    ax.set_xlabel(str(spread.index.name or "segment"))
-    ax.set_ylabel(ylabel)
+    ax.set_xlabel(_segment_axis(spread.index.name))
+    ax.set_ylabel(tr("Value, low and high quantiles and median") if ylabel is None else ylabel)
     return ax
 
 
@@ -465,7 +476,7 @@ def plot_segment_shares(
     profile: pd.DataFrame,
     columns: Sequence[str] = ("member_share", "share_of_monetary", "share_of_profit"),
     *,
-    labels: Sequence[str] = ("members", "revenue", "profit"),
+    labels: Sequence[str] | None = None,
     ax=None,
 ):
     """Bars of each segment's shares side by side, from :func:`segment_profile`.
@@ -477,8 +488,9 @@ def plot_segment_shares(
         ``share_of=["monetary", "profit"]``.
     columns : sequence of str
         Share columns to draw (numbers; a profit share can be negative).
-    labels : sequence of str
-        Legend label of each column.
+    labels : sequence of str, optional
+        Legend label of each column (default: "members", "revenue", "profit",
+        in the current language, for the default columns).
     ax : matplotlib Axes, optional
         Where to draw; a new figure by default.
 
@@ -502,7 +514,7 @@ def plot_segment_shares(
     from crm_course.plots import PALETTE, percent_axis
 
     cols = _names(columns, "columns")
-    labels = list(labels)
+    labels = [tr("members"), tr("revenue"), tr("profit")] if labels is None else list(labels)
     if len(labels) != len(cols) or not cols:
         raise ValueError(f"labels: expected one label for each of the {len(cols)} column(s); found {len(labels)}")
     check_frame(profile, dict.fromkeys(cols, "numeric"), name="profile")
@@ -514,8 +526,8 @@ def plot_segment_shares(
         ax.bar(x + (i - (len(cols) - 1) / 2) * width, profile[col].to_numpy(dtype=float), width=width,
                color=PALETTE[i % len(PALETTE)], label=label)
     ax.set_xticks(x, [str(label) for label in profile.index], rotation=20)
-    ax.set_xlabel(str(profile.index.name or "segment"))
-    ax.set_ylabel("Share of the total")
+    ax.set_xlabel(_segment_axis(profile.index.name))
+    ax.set_ylabel(tr("Share of the total"))
     percent_axis(ax, "y")
     ax.legend()
     return ax

@@ -22,18 +22,20 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from crm_course.language import language, tr, tr_noop
 from crm_course.validation import check_number
 
 __all__ = ["RegressionTable", "regression_table", "STATISTICS"]
 
-#: Fit statistics a table can show, as key -> (plain label, LaTeX label).
+#: Fit statistics a table can show, as key -> (plain label, LaTeX label), in English; a table shows
+#: them in the current language (:func:`crm_course.language.set_language`).
 STATISTICS: dict[str, tuple[str, str]] = {
     "nobs": ("N", "$N$"),
-    "events": ("Events", "Events"),
+    "events": (tr_noop("Events"), tr_noop("Events")),
     "r2": ("R²", "$R^2$"),
-    "r2_adj": ("Adjusted R²", "Adjusted $R^2$"),
-    "pseudo_r2": ("Pseudo R² (McFadden)", "Pseudo $R^2$ (McFadden)"),
-    "llf": ("Log-likelihood", "Log-likelihood"),
+    "r2_adj": (tr_noop("Adjusted R²"), tr_noop("Adjusted $R^2$")),
+    "pseudo_r2": (tr_noop("Pseudo R² (McFadden)"), tr_noop("Pseudo $R^2$ (McFadden)")),
+    "llf": (tr_noop("Log-likelihood"), tr_noop("Log-likelihood")),
     "aic": ("AIC", "AIC"),
     "bic": ("BIC", "BIC"),
 }
@@ -99,7 +101,8 @@ class _Column:
     result: Any
     coefficients: pd.DataFrame  # term, estimate, std_error, conf_low, conf_high, p_value, auxiliary
     statistics: dict[str, float]
-    standard_errors: str
+    standard_errors: str  # in English: the table's data
+    standard_errors_shown: str  # in the current language: its footer
 
 
 def _model_classes() -> dict[str, type]:
@@ -175,44 +178,45 @@ def _cluster_description(result: Any, variant: str = "") -> str:
     groups = (_attr(result, "cov_kwds") or {}).get("groups")
     if groups is None:
         n = _attr(result, "n_groups")
-        return f"clustered{variant} ({n} clusters)" if n is not None else f"clustered{variant}"
+        return (tr("clustered{variant} ({n} clusters)", variant=variant, n=n) if n is not None
+                else tr("clustered{variant}", variant=variant))
     if np.ndim(groups) == 2:
         frame = pd.DataFrame(groups)
-        counts = " and ".join(str(_n_unique(frame[c])) for c in frame.columns)
+        counts = tr(" and ").join(str(_n_unique(frame[c])) for c in frame.columns)
         names = [str(c) for c in frame.columns] if isinstance(groups, pd.DataFrame) else []
-        by = f" by {' and '.join(names)}" if names else ""
-        return f"two-way clustered{by}{variant} ({counts} clusters)"
+        by = tr(" by {names}", names=tr(" and ").join(names)) if names else ""
+        return tr("two-way clustered{by}{variant} ({counts} clusters)", by=by, variant=variant, counts=counts)
     name = groups.name if isinstance(groups, pd.Series) and isinstance(groups.name, str) else None
-    by = f" by {name}" if name else ""
-    return f"clustered{by}{variant} ({_n_unique(groups)} clusters)"
+    by = tr(" by {names}", names=name) if name else ""
+    return tr("clustered{by}{variant} ({n} clusters)", by=by, variant=variant, n=_n_unique(groups))
 
 
 def _standard_errors(result: Any, classes: Mapping[str, type]) -> str:
-    """Describe the kind of standard error a result reports, from the result itself."""
+    """Describe the kind of standard error a result reports, from the result itself (in the current language)."""
     model = result.model
     if isinstance(model, classes["MixedLM"]):
-        return f"model-based, {result.method} ({model.n_groups} groups)"
+        return tr("model-based, {method} ({n} groups)", method=result.method, n=model.n_groups)
     if isinstance(model, classes["PHReg"]):
         groups = _attr(result, "groups")
         if groups is None:
-            return "model-based (partial likelihood)"
-        return f"robust, clustered ({_n_unique(groups)} clusters)"
+            return tr("model-based (partial likelihood)")
+        return tr("robust, clustered ({n} clusters)", n=_n_unique(groups))
     cov_type = _attr(result, "cov_type")
     if cov_type is None:
-        return "as reported by statsmodels"
+        return tr("as reported by statsmodels")
     kind = str(cov_type)
     lowered = kind.lower()
     if lowered == "nonrobust":
-        return "nonrobust"
+        return tr("nonrobust")
     if lowered in {"hc0", "hc1", "hc2", "hc3"}:
-        return f"{kind.upper()} (heteroskedasticity-robust)"
+        return tr("{kind} (heteroskedasticity-robust)", kind=kind.upper())
     if lowered == "cluster":
         return _cluster_description(result)
     if lowered in {"cluster-crv3", "cluster-jk"}:
         return _cluster_description(result, f", {kind.split('-')[1].upper()}")
     if lowered == "hac":
         lags = (_attr(result, "cov_kwds") or {}).get("maxlags")
-        return f"HAC ({lags} lags)" if lags is not None else "HAC"
+        return tr("HAC ({lags} lags)", lags=lags) if lags is not None else "HAC"
     return kind
 
 
@@ -223,21 +227,23 @@ def _notes(column: _Column, shown: pd.DataFrame, classes: Mapping[str, type]) ->
     notes = []
     no_se = shown.loc[~np.isfinite(shown["std_error"]), "term"].tolist()
     if no_se:
-        notes.append(f"{header}: statsmodels returned no standard error for {', '.join(no_se)} (n/a).")
+        notes.append(tr("{header}: statsmodels returned no standard error for {terms} (n/a).", header=header,
+                        terms=", ".join(no_se)))
     if isinstance(model, classes["MixedLM"]) and result.method == "REML":
-        notes.append(
-            f"{header}: the log-likelihood is the restricted (REML) one; compare fits with "
-            "different fixed effects only after refitting with reml=False."
-        )
+        notes.append(tr(
+            "{header}: the log-likelihood is the restricted (REML) one; compare fits with "
+            "different fixed effects only after refitting with reml=False.", header=header
+        ))
     if isinstance(model, classes["PHReg"]):
-        notes.append(
-            f"{header}: coefficients are log hazard ratios; the log-likelihood is the log partial likelihood."
-        )
+        notes.append(tr(
+            "{header}: coefficients are log hazard ratios; the log-likelihood is the log partial likelihood.",
+            header=header,
+        ))
     if isinstance(model, classes["OrderedModel"]) and shown["auxiliary"].any():
-        notes.append(
-            f"{header}: of the thresholds, the first is a cut-point and the others are log "
-            "increments between successive cut-points (statsmodels' parameterisation)."
-        )
+        notes.append(tr(
+            "{header}: of the thresholds, the first is a cut-point and the others are log "
+            "increments between successive cut-points (statsmodels' parameterisation).", header=header
+        ))
     return notes
 
 
@@ -286,7 +292,9 @@ def _read(result: Any, header: str, level: float, stats: Sequence[str], classes:
         cols = ["estimate", "std_error", "conf_low", "conf_high"]
         frame.loc[frame["auxiliary"], cols] *= float(result.scale)
     statistics = {k: v for k in stats if (v := _statistic(result, k, classes)) is not None}
-    return _Column(header, result, frame, statistics, _standard_errors(result, classes))
+    with language("en"):
+        english = _standard_errors(result, classes)
+    return _Column(header, result, frame, statistics, english, _standard_errors(result, classes))
 
 
 # --------------------------------------------------------------------------
@@ -296,7 +304,7 @@ def _read(result: Any, header: str, level: float, stats: Sequence[str], classes:
 
 def _fmt(value: float, digits: int) -> str:
     if not math.isfinite(value):
-        return "n/a"
+        return tr("n/a")
     text = f"{value:.{digits}f}"
     # "-0.000" says a sign the rounded number does not have.
     return text[1:] if text.startswith("-") and float(text) == 0 else text
@@ -391,7 +399,7 @@ class RegressionTable:
                 else:
                     cells.append(_fmt(value, d))
             plain, latex = STATISTICS[key]
-            rows.append(_Row("stat", plain, tuple(cells), latex_label=latex))
+            rows.append(_Row("stat", tr(plain), tuple(cells), latex_label=tr(latex)))
         return rows
 
     def _plain_cells(self, row: _Row) -> list[str]:
@@ -589,6 +597,7 @@ def regression_table(
         (OrderedModel). A term some models lack is left blank in them.
     labels : mapping of str to str, optional
         Display names for terms, e.g. ``{"np.log(spend)": "log spend"}``.
+        ``Intercept`` is shown in the current language unless labelled here.
         Terms given the same label share a row, which aligns models that
         name one variable differently.
     stats : sequence of str
@@ -684,12 +693,13 @@ def regression_table(
     if missing:
         raise ValueError(f"labels: {missing} name no term of any model; available terms: {available}")
 
-    frames, standard_errors, notes_by_model = [], {}, []
+    frames, standard_errors, shown_errors, notes_by_model = [], {}, {}, []
     for column in columns:
         coef = column.coefficients
         if terms is not None:
             coef = coef[coef["term"].isin(terms)]
-        coef = coef.assign(label=coef["term"].map(lambda t: labels.get(t, t)), model=column.header)
+        coef = coef.assign(label=coef["term"].map(lambda t: labels.get(t, tr("Intercept") if t == "Intercept" else t)),
+                           model=column.header)
         clash = coef["label"][coef["label"].duplicated()]
         if len(clash):
             raise ValueError(
@@ -697,6 +707,7 @@ def regression_table(
             )
         frames.append(coef)
         standard_errors[column.header] = column.standard_errors
+        shown_errors[column.header] = column.standard_errors_shown
         notes_by_model.extend(_notes(column, coef, classes))
 
     coefficients = pd.concat(frames, ignore_index=True)
@@ -723,7 +734,7 @@ def regression_table(
         ["model", "term", "label", "estimate", "std_error", "conf_low", "conf_high", "p_value", "standard_errors"]
     ]
 
-    notes = [_lead_note(standard_errors, beneath, level, se_note)]
+    notes = [_lead_note(shown_errors, beneath, level, se_note)]
     if stars:
         notes.append(_STARS_NOTE)
     notes.extend(notes_by_model)
@@ -734,15 +745,15 @@ def regression_table(
 
 def _lead_note(standard_errors: Mapping[str, str], beneath: str, level: float, se_note: bool) -> str:
     lead = (
-        "Standard errors in parentheses"
+        tr("Standard errors in parentheses")
         if beneath == "se"
-        else f"{level * 100:g}% confidence intervals in brackets, from standard errors"
+        else tr("{level:g}% confidence intervals in brackets, from standard errors", level=level * 100)
     )
     if not se_note:
         return lead + "."
     kinds = list(standard_errors.values())
     if len(set(kinds)) == 1:
-        where = " in every column" if len(kinds) > 1 else ""
+        where = tr(" in every column") if len(kinds) > 1 else ""
         return f"{lead}: {kinds[0]}{where}."
     parts = [f"{col}: {kind}" if not col.startswith("(") else f"{col} {kind}" for col, kind in standard_errors.items()]
     return f"{lead}: {'; '.join(parts)}."

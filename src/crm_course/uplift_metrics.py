@@ -147,6 +147,7 @@ import numpy as np
 import pandas as pd
 
 from crm_course.experiments import ARMS, _check_level, _score
+from crm_course.language import tr
 from crm_course.uplift import _evaluation_rows
 from crm_course.validation import check_frame, check_number
 
@@ -563,8 +564,8 @@ def plot_qini(
     *,
     ax=None,
     scale: float = 1.0,
-    ylabel: str = "Extra outcomes per treated customer",
-    title: str = "Qini curve",
+    ylabel: str | None = None,
+    title: str | None = None,
 ):
     """Draw Qini curves with the random-targeting line and, where given, their bootstrap bands.
 
@@ -579,7 +580,9 @@ def plot_qini(
     scale : float
         Multiply the curves by this (e.g. 100 to show conversions per 100
         treated customers; say so in ``ylabel``).
-    ylabel, title : str
+    ylabel, title : str, optional
+        By default "Extra outcomes per treated customer" and "Qini curve", in
+        the current language. A single DataFrame's curve is labelled "score".
 
     Returns
     -------
@@ -602,7 +605,7 @@ def plot_qini(
     from crm_course.plots import PALETTE
 
     if isinstance(curves, pd.DataFrame):
-        curves = {"score": curves}
+        curves = {tr("score"): curves}
     if not isinstance(curves, dict) or not curves:
         raise TypeError("curves: expected a DataFrame from qini_curve or qini_band, or a dict of label -> DataFrame")
     for label, c in curves.items():
@@ -622,10 +625,10 @@ def plot_qini(
                             alpha=0.2, linewidth=0)
     first = next(iter(curves.values()))
     ax.plot(first["share_targeted"].to_numpy() * 100, first["random"].to_numpy() * scale, color="grey",
-            linestyle="--", label="random targeting")
+            linestyle="--", label=tr("random targeting"))
     ax.axhline(0, color="black", linewidth=0.6)
-    ax.set_xlabel("Customers targeted, in order of the score (%)")
-    ax.set_ylabel(ylabel)
-    ax.set_title(title)
+    ax.set_xlabel(tr("Customers targeted, in order of the score (%)"))
+    ax.set_ylabel(tr("Extra outcomes per treated customer") if ylabel is None else ylabel)
+    ax.set_title(tr("Qini curve") if title is None else title)
     ax.legend()
     return ax

@@ -16,13 +16,11 @@ import sys
 from collections.abc import Iterable
 from typing import Any
 
+from crm_course.language import language, tr
+
 
 def _join(*parts: str | None) -> str:
     return " ".join(p for p in parts if p)
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _key_order(key: str) -> tuple:
@@ -101,25 +99,27 @@ def _size_one(obj: Any) -> bool:
 
 
 def _describe(obj: Any) -> str:
+    """What kind of object ``obj`` is, in words of the current language ("a list", "a number")."""
     if isinstance(obj, str):
-        return "text (a string)"
+        return tr("text (a string)")
     if _is_bool(obj):
         return "True/False"
     if _is_frame(obj):
-        return "a table (a pandas DataFrame)"
+        return tr("a table (a pandas DataFrame)")
     if _is_series(obj):
-        return "a column of values (a pandas Series)"
+        return tr("a column of values (a pandas Series)")
     np = sys.modules.get("numpy")
     if np is not None and isinstance(obj, np.ndarray):
-        return "an array"
+        return tr("an array")
     if isinstance(obj, complex) or (np is not None and np.iscomplexobj(obj) and np.ndim(obj) == 0):
-        return "a complex number"
+        return tr("a complex number")
     if isinstance(obj, numbers.Number) or _is_numpy_number(obj):
-        return "a number"
-    for kind, words in ((list, "a list"), (tuple, "a tuple"), ((set, frozenset), "a set"), (dict, "a dictionary")):
+        return tr("a number")
+    for kind, words in ((list, tr("a list")), (tuple, tr("a tuple")), ((set, frozenset), tr("a set")),
+                        (dict, tr("a dictionary"))):
         if isinstance(obj, kind):
             return words
-    return f"an object of type {type(obj).__name__}"
+    return tr("an object of type {name}", name=type(obj).__name__)
 
 
 def _align(answer: Any, expected: Any) -> Any:
@@ -217,7 +217,8 @@ def encode_answer(answer: Any) -> dict:
             return {"type": "list", "value": [_plain(x) for x in list(answer)]}
         except TypeError:
             pass
-    return {"type": "unreadable", "description": _describe(answer)}
+    with language("en"):  # the grader translates what it reads, so the record is in English
+        return {"type": "unreadable", "description": _describe(answer)}
 
 
 def decode_answer(record: dict) -> Any:

@@ -115,6 +115,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from crm_course.language import tr
 from crm_kit.answer_types import (
     _is_collection,
     _is_numpy_number,
@@ -422,10 +423,10 @@ _REGISTRY: dict[int, dict[str, Exercise]] = {}
 
 def _chapter_of(key: Any) -> int:
     if not isinstance(key, str):
-        raise TypeError(f"key: expected the exercise number as text in quotes, e.g. \"1.2\"; found {key!r}")
+        raise TypeError(tr("key: expected the exercise number as text in quotes, e.g. \"1.2\"; found {key!r}", key=key))
     match = _KEY.match(key.strip())
     if not match:
-        raise ValueError(f"key: expected text such as \"1.2\" (chapter.number); found {key!r}")
+        raise ValueError(tr("key: expected text such as \"1.2\" (chapter.number); found {key!r}", key=key))
     return int(match.group(1))
 
 
@@ -537,20 +538,22 @@ def get_exercise(key: str) -> Check:
         return exercises[key]
     known = known_keys(chapter)
     if known:
-        raise ValueError(f"There is no exercise {key!r}. Chapter {chapter} has exercises: {', '.join(known)}.")
+        raise ValueError(tr("There is no exercise {key!r}. Chapter {chapter} has exercises: {known}.", key=key,
+                            chapter=chapter, known=", ".join(known)))
     key_package = _answer_key()
     if key_package is None and not sealed:
-        raise ValueError(
-            f"There are no self-checks here for exercise {key!r}: open the notebooks from your course kit's "
-            "folder (the one with kopilka.toml and data/), so that they read the kit's data and its self-checks."
-        )
+        raise ValueError(tr(
+            "There are no self-checks here for exercise {key!r}: open the notebooks from your course kit's "
+            "folder (the one with kopilka.toml and data/), so that they read the kit's data and its self-checks.",
+            key=key,
+        ))
     chapters = set(key_package.available_chapters()) if key_package is not None else set()
     chapters |= {_chapter_of(k) for k in sealed}
-    have = ", ".join(map(str, sorted(chapters))) or "none"
-    raise ValueError(
-        f"There is no exercise {key!r}: chapter {chapter} has no self-checks "
-        f"(chapters with self-checks: {have})."
-    )
+    have = ", ".join(map(str, sorted(chapters))) or tr("none")
+    raise ValueError(tr(
+        "There is no exercise {key!r}: chapter {chapter} has no self-checks (chapters with self-checks: {have}).",
+        key=key, chapter=chapter, have=have,
+    ))
 
 
 def clear_cache() -> None:
@@ -620,4 +623,4 @@ def _record(key: Any, answer: Any, path: str) -> CheckResult:
     line = json.dumps({"key": key, "answer": encode_answer(answer)}, ensure_ascii=False, default=str)
     with open(path, "a", encoding="utf-8") as out:
         out.write(line + "\n")
-    return CheckResult(key=key, status=RECORDED, message=f"Exercise {key}: answer recorded for grading.")
+    return CheckResult(key=key, status=RECORDED, message=tr("Exercise {key}: answer recorded for grading.", key=key))

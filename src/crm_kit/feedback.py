@@ -36,6 +36,15 @@ interval in a dozen tries. Hints are diagnostic instead: a *mistake* is a
 wrong answer the lecturer expects (the Gini of all members instead of
 buyers, the top 20% instead of the top 10%), computed by the answer code on
 the same data; an answer that matches one gets that mistake's hint.
+
+In which language
+-----------------
+Every message is written in the current language of
+:func:`crm_course.language.set_language`: the strings of this module through
+:func:`crm_course.language.tr` and the kit's catalogue
+(:mod:`crm_kit.catalogue_ru`), the exercise's own hints and description
+through :meth:`Check._tr`, which each kind of check answers from where it
+keeps them (the answer key's hints catalogue, or the sealed record).
 """
 
 from __future__ import annotations
@@ -46,9 +55,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from crm_course.language import add_translations, tr, tr_noop
 from crm_kit.answer_types import (
     _align,
-    _count,
     _describe,
     _is_bool,
     _is_collection,
@@ -79,30 +88,48 @@ NUMBER_KINDS = ("number", "share", "percent")
 HINT_KEYS = ("correct", "close", "wrong", "scale", "type", "missing", "extra")
 
 _HEADLINES = {
-    CORRECT: "correct.",
-    CLOSE: "close, but not quite.",
-    WRONG: "not yet right.",
-    NOT_ANSWERED: "not answered yet.",
+    CORRECT: tr_noop("correct."),
+    CLOSE: tr_noop("close, but not quite."),
+    WRONG: tr_noop("not yet right."),
+    NOT_ANSWERED: tr_noop("not answered yet."),
 }
 
 _WHAT = {
-    "number": "a single number",
-    "share": "a share between 0 and 1 (a single number)",
-    "percent": "a percentage between 0 and 100 (a single number)",
-    "choice": "one label, as text in quotes",
-    "labels": "a list of labels, such as [\"first\", \"second\"]",
-    "values": "several numbers (a pandas Series, a DataFrame or an array)",
+    "number": tr_noop("a single number"),
+    "share": tr_noop("a share between 0 and 1 (a single number)"),
+    "percent": tr_noop("a percentage between 0 and 100 (a single number)"),
+    "choice": tr_noop("one label, as text in quotes"),
+    "labels": tr_noop("a list of labels, such as [\"first\", \"second\"]"),
+    "values": tr_noop("several numbers (a pandas Series, a DataFrame or an array)"),
 }
 
 _SCALE_HINT = {
-    "share": "It looks like a percentage: give the answer as a share between 0 and 1.",
-    "percent": "It looks like a share: give the answer as a percentage between 0 and 100.",
+    "share": tr_noop("It looks like a percentage: give the answer as a share between 0 and 1."),
+    "percent": tr_noop("It looks like a share: give the answer as a percentage between 0 and 100."),
 }
 _SCALE_FACTOR = {"share": 0.01, "percent": 100.0}
 
-DEFAULT_CLOSE = "Your answer is near, but not near enough: check your rounding and which rows you included."
-DEFAULT_CHOICE = "Not this one: look at the figures again."
-NOT_ANSWERED_HINT = "Replace the ... with your answer and run the cell again."
+DEFAULT_CLOSE = tr_noop("Your answer is near, but not near enough: check your rounding and which rows you included.")
+DEFAULT_CHOICE = tr_noop("Not this one: look at the figures again.")
+NOT_ANSWERED_HINT = tr_noop("Replace the ... with your answer and run the cell again.")
+
+# "{right} of your {n} label(s) is/are right.", by (one label given, one right).
+_RIGHT_OF_YOURS = {
+    (True, True): tr_noop("{right} of your {n} label is right."),
+    (True, False): tr_noop("{right} of your {n} label are right."),
+    (False, True): tr_noop("{right} of your {n} labels is right."),
+    (False, False): tr_noop("{right} of your {n} labels are right."),
+}
+
+
+def _register_catalogue() -> None:
+    """Add the kit's own strings (:mod:`crm_kit.catalogue_ru`) to what :func:`~crm_course.language.tr` knows."""
+    from crm_kit.catalogue_ru import RU
+
+    add_translations("ru", RU)
+
+
+_register_catalogue()
 
 
 # -- tolerance grids ------------------------------------------------------------------------
@@ -252,17 +279,28 @@ class Check:
         CheckResult
         """
         if answer is ... or answer is None:
-            return self._result(NOT_ANSWERED, NOT_ANSWERED_HINT)
+            return self._result(NOT_ANSWERED, tr(NOT_ANSWERED_HINT))
         compare = getattr(self, f"_compare_{'number' if self.kind in NUMBER_KINDS else self.kind}")
         try:
             status, hint = compare(answer)
         except _AnswerError as err:
-            return self._result(WRONG, _join(str(err), self.hints.get("type")))
+            return self._result(WRONG, _join(str(err), self._hint("type")))
         if status == CORRECT:
-            hint = self.hints.get("correct", "Well done.")
+            hint = self._hint("correct", tr_noop("Well done."))
         elif status == WRONG and not hint:
-            hint = self.hints.get("wrong", "")
+            hint = self._hint("wrong")
         return self._result(status, hint)
+
+    def _hint(self, key: str, default: str | None = None) -> str:
+        """The exercise's hint for ``key``, else ``default`` (an English string of this module), translated."""
+        text = self.hints.get(key)
+        if text:
+            return self._tr(text)
+        return tr(default) if default else ""
+
+    def _tr(self, text: str) -> str:
+        """One of the exercise's own strings (a hint, its ``what``) in the current language."""
+        return tr(text)
 
     def _compare_number(self, answer: Any) -> tuple[Status, str]:
         value = self._to_number(answer)
@@ -270,29 +308,32 @@ class Check:
             return CORRECT, ""
         mistake = self._mistake_hint(value)
         if mistake:
-            return WRONG, mistake
+            return WRONG, self._tr(mistake)
         scale = self.kind if self.kind in _SCALE_FACTOR else None
         if scale is not None and self._is_correct(value * _SCALE_FACTOR[scale]):
-            return CLOSE, self.hints.get("scale", _SCALE_HINT[scale])
+            return CLOSE, self._hint("scale", _SCALE_HINT[scale])
         if scale == "share" and 1 < value <= 100:
-            return WRONG, self.hints.get("scale", _SCALE_HINT["share"])
+            return WRONG, self._hint("scale", _SCALE_HINT["share"])
         if self._is_close(value):
-            return CLOSE, self.hints.get("close", DEFAULT_CLOSE)
+            return CLOSE, self._hint("close", DEFAULT_CLOSE)
         return WRONG, ""
 
     def _compare_choice(self, answer: Any) -> tuple[Status, str]:
         if _is_collection(answer) and not isinstance(answer, Mapping):
             items = list(answer)
             if len(items) == 1 and isinstance(items[0], str):
-                raise _AnswerError(f"Your answer is {_describe(answer)}; give the label itself, not a list.")
+                raise _AnswerError(tr("Your answer is {described}; give the label itself, not a list.",
+                                      described=_describe(answer)))
         if not isinstance(answer, (str, numbers.Integral)) or isinstance(answer, bool):
-            raise _AnswerError(f"Your answer is {_describe(answer)}; this exercise expects {self._what()}.")
+            raise _AnswerError(self._expects(answer))
         label = _norm_label(answer)
         if self.choices is not None and label not in {_norm_label(c) for c in self.choices}:
-            return WRONG, f"That label is not one of the options: {', '.join(map(str, self.choices))}."
+            return WRONG, tr("That label is not one of the options: {options}.",
+                             options=", ".join(map(str, self.choices)))
         if self._is_expected_label(label):
             return CORRECT, ""
-        return WRONG, self._label_hint(label) or self.hints.get("wrong", DEFAULT_CHOICE)
+        hint = self._label_hint(label)
+        return WRONG, self._tr(hint) if hint else self._hint("wrong", DEFAULT_CHOICE)
 
     def _compare_labels(self, answer: Any) -> tuple[Status, str]:
         given = self._to_labels(answer)
@@ -300,27 +341,26 @@ class Check:
             options = {_norm_label(c) for c in self.choices}
             unknown = given - options
             if unknown:
-                return WRONG, (
-                    f"{_count(len(unknown), 'label')} of yours {'is' if len(unknown) == 1 else 'are'} "
-                    f"not among the options: {', '.join(map(str, self.choices))}."
-                )
+                template = (tr_noop("{n} label of yours is not among the options: {options}.") if len(unknown) == 1
+                            else tr_noop("{n} labels of yours are not among the options: {options}."))
+                return WRONG, tr(template, n=len(unknown), options=", ".join(map(str, self.choices)))
         right, n_expected = self._labels_right(given)
         missing, extra = n_expected - right, len(given) - right
         if not missing and not extra:
             return CORRECT, ""
         if missing + extra == 1 or (missing == 1 and extra == 1):
             if missing and extra:
-                default = "One label is wrong: swap it for another."
+                default = tr_noop("One label is wrong: swap it for another.")
             elif missing:
-                default = "One label is missing."
+                default = tr_noop("One label is missing.")
             else:
-                default = "One label does not belong."
-            return CLOSE, self.hints.get("close", default)
-        parts = [f"{right} of your {_count(len(given), 'label')} {'is' if right == 1 else 'are'} right."]
+                default = tr_noop("One label does not belong.")
+            return CLOSE, self._hint("close", default)
+        parts = [tr(_RIGHT_OF_YOURS[len(given) == 1, right == 1], right=right, n=len(given))]
         if missing:
-            parts.append(self.hints.get("missing", "Some labels are missing."))
+            parts.append(self._hint("missing", tr_noop("Some labels are missing.")))
         if extra:
-            parts.append(self.hints.get("extra", "Some labels do not belong."))
+            parts.append(self._hint("extra", tr_noop("Some labels do not belong.")))
         return WRONG, " ".join(parts)
 
     def _compare_values(self, answer: Any) -> tuple[Status, str]:
@@ -329,37 +369,41 @@ class Check:
         template, shape, missing = self._values_template()
         given = _align(answer, template) if template is not None else answer
         if _is_scalar(given):
-            raise _AnswerError(f"Your answer is {_describe(answer)}; this exercise expects {self._what()}.")
+            raise _AnswerError(self._expects(answer))
         try:
             a = np.asarray(given, dtype=float)
         except (TypeError, ValueError):
-            raise _AnswerError(
-                f"Your answer holds something other than numbers; this exercise expects {self._what()}."
-            ) from None
+            raise _AnswerError(tr("Your answer holds something other than numbers; this exercise expects {what}.",
+                                  what=self._what())) from None
         squeezed = tuple(d for d in shape if d != 1)
         if a.shape != shape and a.squeeze().shape == squeezed:
             a = a.reshape(shape)
         if a.shape != shape:
             if a.ndim <= 1:
-                described = _count(a.size, "value")
-            else:
-                described = f"{a.shape[0]} rows and {a.shape[1]} columns"
-            return WRONG, f"Your answer has {described}, a different shape from what the exercise asks for."
+                template = (tr_noop("Your answer has {n} value, a different shape from what the exercise asks for.")
+                            if a.size == 1 else
+                            tr_noop("Your answer has {n} values, a different shape from what the exercise asks for."))
+                return WRONG, tr(template, n=a.size)
+            return WRONG, tr("Your answer has {rows} rows and {columns} columns, a different shape from what the "
+                             "exercise asks for.", rows=a.shape[0], columns=a.shape[1])
         if np.isnan(a[~missing]).any():
-            return WRONG, "Your answer has missing values (NaN): check for empty groups or a failed merge."
+            return WRONG, tr("Your answer has missing values (NaN): check for empty groups or a failed merge.")
         ok = self._values_within(a, "correct") | (np.isnan(a) & missing)
         if ok.all():
             return CORRECT, ""
         factor = _SCALE_FACTOR.get(self.scale)
         if factor is not None and (self._values_within(a * factor, "correct") | (np.isnan(a) & missing)).all():
-            return CLOSE, self.hints.get("scale", _SCALE_HINT[self.scale])
+            return CLOSE, self._hint("scale", _SCALE_HINT[self.scale])
         if (self._values_within(a, "close") | (np.isnan(a) & missing)).all():
-            default = "Every value is near, but not all are exact: check your rounding and which rows you included."
-            return CLOSE, self.hints.get("close", default)
+            default = tr_noop("Every value is near, but not all are exact: check your rounding and which rows you "
+                              "included.")
+            return CLOSE, self._hint("close", default)
         off = int((~ok).sum())
         if off == a.size:
-            return WRONG, "None of the values is right yet."
-        return WRONG, f"{off} of the {a.size} values {'is' if off == 1 else 'are'} not right yet."
+            return WRONG, tr("None of the values is right yet.")
+        template = (tr_noop("{off} of the {n} values is not right yet.") if off == 1
+                    else tr_noop("{off} of the {n} values are not right yet."))
+        return WRONG, tr(template, off=off, n=a.size)
 
     # -- what subclasses answer ----------------------------------------------------
 
@@ -390,60 +434,67 @@ class Check:
     # -- reading the answer -----------------------------------------------------------
 
     def _result(self, status: Status, hint: str) -> CheckResult:
-        message = _join(f"Exercise {self.key}: {_HEADLINES[status]}", hint)
+        message = _join(tr("Exercise {key}: {headline}", key=self.key, headline=tr(_HEADLINES[status])), hint)
         return CheckResult(key=self.key, status=status, message=message)
 
     def _what(self) -> str:
         if self.what:
-            return self.what
+            return self._tr(self.what)
         if self.kind == "choice" and self.choices:
-            return f"one label, as text in quotes: one of {', '.join(map(str, self.choices))}"
-        return _WHAT[self.kind]
+            return tr("one label, as text in quotes: one of {choices}", choices=", ".join(map(str, self.choices)))
+        return tr(_WHAT[self.kind])
+
+    def _expects(self, answer: Any) -> str:
+        return tr("Your answer is {described}; this exercise expects {what}.", described=_describe(answer),
+                  what=self._what())
 
     def _to_number(self, answer: Any) -> float:
         what = self._what()
         if isinstance(answer, str):
-            tip = " Remove the quotes around the number." if _looks_numeric(answer) else ""
-            raise _AnswerError(f"Your answer is text (a string); this exercise expects {what}.{tip}")
+            tip = tr(" Remove the quotes around the number.") if _looks_numeric(answer) else ""
+            raise _AnswerError(tr("Your answer is text (a string); this exercise expects {what}.{tip}", what=what,
+                                  tip=tip))
         if _is_bool(answer):
-            raise _AnswerError(f"Your answer is True/False; this exercise expects {what}.")
+            raise _AnswerError(tr("Your answer is True/False; this exercise expects {what}.", what=what))
         if _is_number(answer):
             value = float(answer)
         elif _size_one(answer):
             if _is_frame(answer):
-                tip = "with .iloc[0, 0]"
+                tip = tr("with .iloc[0, 0]")
             elif isinstance(answer, (list, tuple)):
-                tip = "with [0]"
+                tip = tr("with [0]")
             else:
-                tip = "with .item()"
-            raise _AnswerError(
-                f"Your answer is {_describe(answer)} holding one value; this exercise expects {what}. "
-                f"Take the value out, for example {tip}."
-            )
+                tip = tr("with .item()")
+            raise _AnswerError(tr(
+                "Your answer is {described} holding one value; this exercise expects {what}. "
+                "Take the value out, for example {tip}.", described=_describe(answer), what=what, tip=tip
+            ))
         else:
-            raise _AnswerError(f"Your answer is {_describe(answer)}; this exercise expects {what}.")
+            raise _AnswerError(self._expects(answer))
         if math.isnan(value):
-            raise _AnswerError("Your answer is NaN (not a number): check for missing values or an empty selection.")
+            raise _AnswerError(tr("Your answer is NaN (not a number): check for missing values or an empty "
+                                  "selection."))
         if math.isinf(value):
-            raise _AnswerError("Your answer is infinite: check for a division by zero.")
+            raise _AnswerError(tr("Your answer is infinite: check for a division by zero."))
         return value
 
     def _to_labels(self, answer: Any) -> set[str]:
         what = self._what()
         if isinstance(answer, str):
-            raise _AnswerError(f"Your answer is one piece of text; this exercise expects {what}.")
+            raise _AnswerError(tr("Your answer is one piece of text; this exercise expects {what}.", what=what))
         if _is_series(answer):
             import pandas as pd
 
             if pd.api.types.is_numeric_dtype(answer.dtype):
-                raise _AnswerError(
+                raise _AnswerError(tr(
                     "Your answer is a pandas Series of numbers; give the labels as a list: "
                     "list(s.index) for its index labels, or list(s) for its values."
-                )
+                ))
             answer = list(answer)
         if _is_frame(answer) or isinstance(answer, Mapping) or not _is_collection(answer):
-            raise _AnswerError(f"Your answer is {_describe(answer)}; this exercise expects {what}.")
+            raise _AnswerError(self._expects(answer))
         items = list(answer)
         if not all(isinstance(x, (str, numbers.Integral)) and not _is_bool(x) for x in items):
-            raise _AnswerError(f"Your answer holds something other than labels; this exercise expects {what}.")
+            raise _AnswerError(tr("Your answer holds something other than labels; this exercise expects {what}.",
+                                  what=what))
         return {_norm_label(x) for x in items}

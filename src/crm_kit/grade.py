@@ -18,7 +18,8 @@ grader
    student's world (:func:`crm_kit.personal.using_world`): one point for a
    correct answer, none otherwise;
 4. writes ``OUT/gradebook.csv``, ``OUT/gradebook-canvas.csv`` and
-   ``OUT/feedback/<id>.md``.
+   ``OUT/feedback/<id>.md``, the feedback in English or, with ``--lang ru``,
+   in Russian (the gradebooks' column names stay as the LMS expects them).
 
 A notebook that raises or runs out of time stops there: its exercises
 before the failure keep their marks, those after it earn none, and the
@@ -62,6 +63,9 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from crm_course.language import LANGUAGES, language, tr
+from crm_kit.feedback import CheckResult
 
 __all__ = ["NotebookRun", "StudentGrade", "grade_submissions", "main", "run_notebook"]
 
@@ -166,7 +170,8 @@ def run_notebook(path: str | Path, *, world: Path | None, workdir: Path, cell_ti
     try:
         nb = nbformat.read(path, as_version=4)
     except Exception as err:  # a damaged file is the student's, not the run's, problem
-        return NotebookRun(path.name, "error", 0.0, note=f"{path.name} could not be read as a notebook ({err}).")
+        return NotebookRun(path.name, "error", 0.0, note=tr("{name} could not be read as a notebook ({err}).",
+                                                            name=path.name, err=err))
     literal = _literal_answers(nb)
     record = workdir / f".answers-{path.stem}.jsonl"
     record.unlink(missing_ok=True)
@@ -192,21 +197,23 @@ def run_notebook(path: str | Path, *, world: Path | None, workdir: Path, cell_ti
         client.execute(env=_kernel_env(world, record), stderr=subprocess.DEVNULL)
     except CellTimeoutError:
         status = "timeout"
-        limit = "the notebook's time limit" if time.monotonic() >= deadline - 1 else f"the {cell_timeout} s limit for one cell"
-        note = (f"{path.name}: cell {_cell_number(current['index'])} was still running at {limit}; "
-                "the cells after it did not run, so their exercises earn no marks.")
+        limit = (tr("the notebook's time limit") if time.monotonic() >= deadline - 1
+                 else tr("the {seconds} s limit for one cell", seconds=cell_timeout))
+        note = tr("{name}: cell {cell} was still running at {limit}; the cells after it did not run, so their "
+                  "exercises earn no marks.", name=path.name, cell=_cell_number(current["index"]), limit=limit)
     except CellExecutionError as err:
         status = "error"
         message = f"{err.ename}: {err.evalue}" if getattr(err, "ename", None) else str(err).strip().splitlines()[-1]
-        note = (f"{path.name}: cell {_cell_number(current['index'])} raised {message}; "
-                "the cells after it did not run, so their exercises earn no marks.")
+        note = tr("{name}: cell {cell} raised {message}; the cells after it did not run, so their exercises earn "
+                  "no marks.", name=path.name, cell=_cell_number(current["index"]), message=message)
     except DeadKernelError:
         status = "error"
-        note = (f"{path.name}: the Python kernel stopped during cell {_cell_number(current['index'])} "
-                "(out of memory, or the code ended the process); the cells after it did not run.")
+        note = tr("{name}: the Python kernel stopped during cell {cell} (out of memory, or the code ended the "
+                  "process); the cells after it did not run.", name=path.name, cell=_cell_number(current["index"]))
     except Exception as err:  # noqa: BLE001 - a submission must never stop the run
         status = "error"
-        note = f"{path.name}: the notebook could not be run ({type(err).__name__}: {err})."
+        note = tr("{name}: the notebook could not be run ({kind}: {err}).", name=path.name,
+                  kind=type(err).__name__, err=err)
     answers = {}
     if record.is_file():
         for line in record.read_text(encoding="utf-8").splitlines():
@@ -230,15 +237,15 @@ def _world_for(student_id: str, *, kits: Path | None, secret: bytes | None, memb
     if kits is not None:
         folder = kits / student_id / "data"
         if (folder / "datapackage.json").is_file():
-            return folder.resolve(), "the student's own world (from the personal kit)"
+            return folder.resolve(), tr("the student's own world (from the personal kit)")
     if secret is not None:
         from crm_kit.personal import write_personal_world
 
         folder = cache / student_id
         if not (folder / "datapackage.json").is_file():
             write_personal_world(folder, secret, student_id, members=members)
-        return folder.resolve(), "the student's own world (regenerated from the secret)"
-    return None, "the shipped world (no personal world was given for this id)"
+        return folder.resolve(), tr("the student's own world (regenerated from the secret)")
+    return None, tr("the shipped world (no personal world was given for this id)")
 
 
 def _course_notebooks() -> dict[int, str]:
@@ -251,13 +258,14 @@ def _pick_notebooks(folder: Path, chapters: list[int]) -> tuple[dict[int, Path],
     for chapter in chapters:
         candidates = sorted(p for p in folder.glob("*.ipynb") if _CHAPTER.match(p.name) and int(p.name[:2]) == chapter)
         if not candidates:
-            notes.append(f"No notebook of chapter {chapter} was handed in ({course.get(chapter, f'{chapter:02d}_...')}); "
-                         "its exercises earn no marks.")
+            notes.append(tr("No notebook of chapter {chapter} was handed in ({name}); its exercises earn no marks.",
+                            chapter=chapter, name=course.get(chapter, f"{chapter:02d}_...")))
             continue
         exact = [p for p in candidates if p.name == course.get(chapter)]
         chosen = exact[0] if exact else candidates[0]
         if len(candidates) > 1:
-            notes.append(f"Several notebooks of chapter {chapter} were handed in; {chosen.name} was graded.")
+            notes.append(tr("Several notebooks of chapter {chapter} were handed in; {name} was graded.",
+                            chapter=chapter, name=chosen.name))
         picked[chapter] = chosen
     return picked, notes
 
@@ -277,7 +285,6 @@ def _grade_answers(grade: StudentGrade, answers: dict, keys: list[str], world: P
     from crm_kit.answer_types import decode_answer
     from crm_kit.answers import chapter_exercises
     from crm_kit.exercises import _chapter_of, clear_cache
-    from crm_kit.feedback import CheckResult
     from crm_kit.personal import using_world
 
     context = using_world(world) if world is not None else nullcontext()
@@ -286,14 +293,16 @@ def _grade_answers(grade: StudentGrade, answers: dict, keys: list[str], world: P
             clear_cache()
         for key in keys:
             if key not in answers:
-                grade.results[key] = CheckResult(key, "not answered", f"Exercise {key}: no answer was recorded.")
+                grade.results[key] = CheckResult(key, "not answered",
+                                                 tr("Exercise {key}: no answer was recorded.", key=key))
                 continue
             exercise = chapter_exercises(_chapter_of(key))[key]
             try:
                 grade.results[key] = exercise.feedback(decode_answer(answers[key]))
             except Exception as err:  # noqa: BLE001 - a strange answer is a wrong answer, not a crash
-                grade.results[key] = CheckResult(key, "wrong", f"Exercise {key}: the answer could not be compared "
-                                                               f"({type(err).__name__}).")
+                grade.results[key] = CheckResult(key, "wrong", tr("Exercise {key}: the answer could not be "
+                                                                  "compared ({kind}).", key=key,
+                                                                  kind=type(err).__name__))
 
 
 def grade_student(folder: Path, chapters: list[int], *, kits: Path | None = None, secret: bytes | None = None,
@@ -308,8 +317,9 @@ def grade_student(folder: Path, chapters: list[int], *, kits: Path | None = None
     grade = StudentGrade(student_id, described)
     picked, grade.notes = _pick_notebooks(folder, chapters)
     if world is None and (kits is not None or secret is not None):
-        grade.notes.insert(0, f"No personal world was found for the id {student_id!r} (no kit of that name, and no "
-                              "secret to regenerate it): graded on the shipped world. Check the folder's name.")
+        grade.notes.insert(0, tr("No personal world was found for the id {id!r} (no kit of that name, and no "
+                                 "secret to regenerate it): graded on the shipped world. Check the folder's name.",
+                                 id=student_id))
     answers: dict = {}
     with tempfile.TemporaryDirectory(prefix=f"grade-{student_id}-") as tmp:
         workdir = Path(tmp) / student_id
@@ -321,9 +331,10 @@ def grade_student(folder: Path, chapters: list[int], *, kits: Path | None = None
             if run.note:
                 grade.notes.append(run.note)
             if run.literal_answers:
-                grade.notes.append(
-                    f"{path.name}: the answer to {', '.join(run.literal_answers)} is typed in as a number in the "
-                    "exercise's cell rather than computed; the lecturer may ask how it was found.")
+                grade.notes.append(tr(
+                    "{name}: the answer to {keys} is typed in as a number in the exercise's cell rather than "
+                    "computed; the lecturer may ask how it was found.", name=path.name,
+                    keys=", ".join(run.literal_answers)))
             answers.update({k: v for k, v in run.answers.items() if k.split(".")[0].isdigit()
                             and int(k.split(".")[0]) == chapter})
     _grade_answers(grade, answers, _keys(chapters), world)
@@ -334,12 +345,12 @@ def grade_student(folder: Path, chapters: list[int], *, kits: Path | None = None
 def _feedback(grade: StudentGrade, keys: list[str]) -> str:
     marks = grade.marks
     lines = [
-        f"# Feedback for {grade.student_id}",
+        tr("# Feedback for {id}", id=grade.student_id),
         "",
-        f"Your notebooks were run from the top, in a fresh session, on {grade.world}.",
-        f"Marks: **{grade.total} of {len(keys)}** (one for each correct self-checked answer).",
+        tr("Your notebooks were run from the top, in a fresh session, on {world}.", world=grade.world),
+        tr("Marks: **{total} of {n}** (one for each correct self-checked answer).", total=grade.total, n=len(keys)),
         "",
-        "| exercise | result | mark |",
+        tr("| exercise | result | mark |"),
         "|---|---|---|",
     ]
     for key in keys:
@@ -347,12 +358,13 @@ def _feedback(grade: StudentGrade, keys: list[str]) -> str:
         said = result.message.split(": ", 1)[1] if ": " in result.message else result.message
         lines.append(f"| {key} | {said.replace('|', '/')} | {marks[key]} |")
     if grade.runs:
-        lines += ["", "## The runs", ""]
+        lines += ["", tr("## The runs"), ""]
         for run in grade.runs:
-            ended = {"ok": "ran to the end", "error": "stopped at an error", "timeout": "ran out of time"}[run.status]
-            lines.append(f"- `{run.name}`: {ended} ({run.seconds:.0f} s).")
+            ended = {"ok": tr("ran to the end"), "error": tr("stopped at an error"),
+                     "timeout": tr("ran out of time")}[run.status]
+            lines.append(tr("- `{name}`: {ended} ({seconds:.0f} s).", name=run.name, ended=ended, seconds=run.seconds))
     if grade.notes:
-        lines += ["", "## Notes", ""] + [f"- {note}" for note in grade.notes]
+        lines += ["", tr("## Notes"), ""] + [f"- {note}" for note in grade.notes]
     return "\n".join(lines) + "\n"
 
 
@@ -382,6 +394,7 @@ def grade_submissions(
     cell_timeout: int = CELL_TIMEOUT,
     timeout: int = NOTEBOOK_TIMEOUT,
     progress=None,
+    lang: str = "en",
 ) -> list[StudentGrade]:
     """Grade every student folder of ``submissions`` and write the gradebooks and feedback to ``out``.
 
@@ -405,9 +418,13 @@ def grade_submissions(
         Seconds allowed for one cell and for one whole notebook.
     progress : callable, optional
         Called with each :class:`StudentGrade` as it is done.
+    lang : {"en", "ru"}
+        The language of the feedback files (the gradebooks are the same in both).
     """
     from crm_kit import answers
 
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang: expected one of {', '.join(map(repr, LANGUAGES))}; found {lang!r}")
     submissions, out = Path(submissions), Path(out)
     if not submissions.is_dir():
         raise ValueError(f"submissions: expected a folder with one folder per student; found {submissions}")
@@ -434,9 +451,11 @@ def grade_submissions(
     (out / "feedback").mkdir(parents=True, exist_ok=True)
     grades = []
     for folder in folders:
-        grade = grade_student(folder, chapters, kits=Path(kits) if kits else None, secret=secret, members=members,
-                              cache=out / "worlds", cell_timeout=cell_timeout, timeout=timeout)
-        (out / "feedback" / f"{grade.student_id}.md").write_text(_feedback(grade, keys), encoding="utf-8")
+        with language(lang):
+            grade = grade_student(folder, chapters, kits=Path(kits) if kits else None, secret=secret, members=members,
+                                  cache=out / "worlds", cell_timeout=cell_timeout, timeout=timeout)
+            feedback = _feedback(grade, keys)
+        (out / "feedback" / f"{grade.student_id}.md").write_text(feedback, encoding="utf-8")
         grades.append(grade)
         if progress is not None:
             progress(grade)
@@ -457,6 +476,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chapters", default=None, help="chapters to grade, e.g. 1,3 (default: those handed in)")
     parser.add_argument("--cell-timeout", type=int, default=CELL_TIMEOUT, help=f"seconds per cell ({CELL_TIMEOUT})")
     parser.add_argument("--timeout", type=int, default=NOTEBOOK_TIMEOUT, help=f"seconds per notebook ({NOTEBOOK_TIMEOUT})")
+    parser.add_argument("--lang", default="en", choices=LANGUAGES,
+                        help="language of the feedback files: en (default) or ru")
     args = parser.parse_args(argv)
     try:
         secret = read_secret(secret_file=args.secret_file) if args.secret_file else None
@@ -471,7 +492,7 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         grades = grade_submissions(args.submissions, args.out, chapters=chapters, kits=kits, secret=secret,
                                    members=args.members, cell_timeout=args.cell_timeout, timeout=args.timeout,
-                                   progress=report)
+                                   progress=report, lang=args.lang)
     except ValueError as err:
         print(f"not graded: {err}", file=sys.stderr)
         return 1

@@ -19,12 +19,15 @@ What the package carries
 The wheel holds all of :mod:`crm_course` (the methods, the simulation and
 the shipped world, which hold no exercise answer) and, of :mod:`crm_kit`,
 only the self-check runtime: :mod:`~crm_kit.exercises`,
-:mod:`~crm_kit.feedback`, :mod:`~crm_kit.sealed` and
-:mod:`~crm_kit.answer_types`. The answer key (:mod:`crm_kit.answers`, which
-is the solution code), the student-edition builder, this builder, the
-grader and the site are left out. The self-checks compare against
-``data/selfchecks.json``: salted hashes of each expected answer on the kit's
-world (:mod:`crm_kit.sealed`), never the value. The wheel is written here,
+:mod:`~crm_kit.feedback`, :mod:`~crm_kit.sealed`,
+:mod:`~crm_kit.answer_types` and :mod:`~crm_kit.catalogue_ru` (the Russian of
+the runtime's own messages, which name no exercise). The answer key
+(:mod:`crm_kit.answers`, which is the solution code, with the Russian of its
+hints), the student-edition builder, this builder, the grader and the site
+are left out. The self-checks compare against ``data/selfchecks.json``:
+salted hashes of each expected answer on the kit's world
+(:mod:`crm_kit.sealed`), never the value, with each exercise's hints in
+English and Russian beside them. The wheel is written here,
 byte for byte the same on every build, rather than by a build backend, so
 that building a kit needs no network and its file list is decided in one
 place (:data:`KIT_RUNTIME`).
@@ -48,7 +51,7 @@ __all__ = ["KIT_RUNTIME", "answer_key_exercises", "build_kit", "build_personal_k
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The crm_kit modules a student kit carries: the self-check runtime, nothing else.
-KIT_RUNTIME = ("answer_types.py", "exercises.py", "feedback.py", "sealed.py")
+KIT_RUNTIME = ("answer_types.py", "catalogue_ru.py", "exercises.py", "feedback.py", "sealed.py")
 
 _KIT_INIT = '''"""The self-checks of the CRM strategy course's student kit.
 

@@ -20,6 +20,20 @@ the same way on its own, wider grid, and each known mistake
 count that must be exact is hashed as the number itself. A label is hashed
 after the normalisation the checks use (case and spaces ignored).
 
+The hints, in every language
+----------------------------
+A record keeps its exercise's hints and description as the answer key
+writes them, in English, each beside what it belongs to: a mistake's hint
+beside the hashes of that mistake's cells, a label's hint under the hash of
+the label. Their translations are sealed beside them, in the record's
+``translations`` (language -> English -> translation), taken from the answer
+key's catalogue when the kit is built; the self-check shows the hint in the
+current language (:func:`crm_course.language.set_language`). So the Russian
+hints are exactly where the English ones are: in the world's own
+``selfchecks.json``, only those of its exercises, never in the kit's package.
+Like the English, they name slips, never an answer (the kit's leak test
+searches them, in Russian number style too).
+
 What it protects against
 ------------------------
 Reading: nothing in ``selfchecks.json`` (nor in the kit's package) is the
@@ -59,6 +73,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crm_course.language import LANGUAGES, get_language, language, tr
 from crm_kit.answer_types import _is_numpy_number, _norm_label
 from crm_kit.feedback import NUMBER_KINDS, Check, cells_around, grid_cell, tolerance_grids
 
@@ -133,7 +148,22 @@ def _seal_one(ex, hasher) -> dict:
         record["labels"] = sorted(hasher(f"{key}|label|{x}") for x in labels)
     else:
         record.update(_seal_values(ex, hasher))
+    record["translations"] = _translations(record)
     return record
+
+
+def _translations(record: dict) -> dict[str, dict[str, str]]:
+    """The record's own texts (hints, description) in every other language, where the catalogue has them."""
+    texts = [*record["hints"].values(), record["what"], *(m["hint"] for m in record.get("mistakes", ())),
+             *record.get("label_hints", {}).values()]
+    found: dict[str, dict[str, str]] = {}
+    for code in LANGUAGES:
+        if code == "en":
+            continue
+        with language(code):
+            pairs = {text: tr(text) for text in texts if text}
+        found[code] = {en: other for en, other in sorted(pairs.items()) if other != en}
+    return found
 
 
 def _seal_values(ex, hasher) -> dict:
@@ -226,6 +256,14 @@ class SealedExercise(Check):
     scale: str | None = field(repr=False)
     _record: Mapping[str, Any] = field(repr=False)
     _hash: Any = field(repr=False)
+
+    def _tr(self, text: str) -> str:
+        code = get_language()
+        if code != "en":
+            sealed = self._record.get("translations", {}).get(code, {}).get(text)
+            if sealed:
+                return sealed
+        return tr(text)
 
     def _hits(self, value: float, band: Mapping[str, Any], element: int | None = None, cells=None) -> bool:
         cells = set(band["cells"] if cells is None else cells)

@@ -42,6 +42,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crm_course.language import tr, tr_noop
+
 __all__ = [
     "plot_calibration_vs_holdout",
     "plot_frequency_recency_matrix",
@@ -53,6 +55,14 @@ __all__ = [
 
 # The course palette (crm_course.plots.PALETTE): blue for data, orange for the model.
 _ACTUAL, _MODEL = "#0072B2", "#E69F00"
+
+#: Time units the labels name in words (in the current language); any other unit is shown as given.
+_UNITS = {"days": tr_noop("days"), "weeks": tr_noop("weeks"), "months": tr_noop("months"),
+          "years": tr_noop("years"), "periods": tr_noop("periods")}
+
+
+def _unit(unit: str) -> str:
+    return tr(_UNITS[unit]) if unit in _UNITS else unit
 
 
 def _axes(ax: Any) -> Any:
@@ -86,12 +96,12 @@ def plot_period_transactions(model: Any, summary: pd.DataFrame, *, max_frequency
     table = frequency_histogram(model, summary, max_frequency=max_frequency)
     ax = _axes(ax)
     at = np.arange(len(table))
-    ax.bar(at - 0.2, table["actual"], width=0.4, color=_ACTUAL, label="Actual")
-    ax.bar(at + 0.2, table["expected"], width=0.4, color=_MODEL, label="Model")
+    ax.bar(at - 0.2, table["actual"], width=0.4, color=_ACTUAL, label=tr("Actual"))
+    ax.bar(at + 0.2, table["expected"], width=0.4, color=_MODEL, label=tr("Model"))
     ax.set_xticks(at, table.index.tolist())
-    ax.set(xlabel="Repeat purchases in the calibration period", ylabel="Members",
-           title=f"Fit of {type(model).__name__}: members by repeat purchases "
-                 f"(chi-square {table.attrs['chi_square']:.1f}, {table.attrs['degrees_of_freedom']} d.f.)")
+    ax.set(xlabel=tr("Repeat purchases in the calibration period"), ylabel=tr("Members"),
+           title=tr("Fit of {model}: members by repeat purchases (chi-square {chi2:.1f}, {df} d.f.)",
+                    model=type(model).__name__, chi2=table.attrs["chi_square"], df=table.attrs["degrees_of_freedom"]))
     ax.legend()
     return ax
 
@@ -123,11 +133,11 @@ def plot_calibration_vs_holdout(model: Any, data: pd.DataFrame, *, max_frequency
     table = holdout_validation(model, data, max_frequency=max_frequency, **columns).drop(index="all")
     ax = _axes(ax)
     at = np.arange(len(table))
-    ax.plot(at, table["actual"], marker="o", color=_ACTUAL, label="Actual")
-    ax.plot(at, table["predicted"], marker="s", linestyle="--", color=_MODEL, label="Model")
+    ax.plot(at, table["actual"], marker="o", color=_ACTUAL, label=tr("Actual"))
+    ax.plot(at, table["predicted"], marker="s", linestyle="--", color=_MODEL, label=tr("Model"))
     ax.set_xticks(at, table.index.tolist())
-    ax.set(xlabel="Repeat purchases in the calibration period", ylabel="Mean purchases in the holdout period",
-           title=f"Conditional expectations of {type(model).__name__}: calibration against holdout")
+    ax.set(xlabel=tr("Repeat purchases in the calibration period"), ylabel=tr("Mean purchases in the holdout period"),
+           title=tr("Conditional expectations of {model}: calibration against holdout", model=type(model).__name__))
     ax.legend()
     return ax
 
@@ -169,13 +179,14 @@ def plot_tracking(model: Any, transactions: pd.DataFrame, calibration_end: Any, 
     if not cumulative:
         actual, predicted = np.diff(actual, prepend=0.0), np.diff(predicted, prepend=0.0)
     ax = _axes(ax)
-    ax.plot(table["week_end"], actual, color=_ACTUAL, label="Actual")
-    ax.plot(table["week_end"], predicted, linestyle="--", color=_MODEL, label="Model")
+    ax.plot(table["week_end"], actual, color=_ACTUAL, label=tr("Actual"))
+    ax.plot(table["week_end"], predicted, linestyle="--", color=_MODEL, label=tr("Model"))
     ax.axvline(table.loc[table["calibration"], "week_end"].max(), color="grey", linestyle=":",
-               label="End of calibration")
-    kind = "Cumulative repeat purchases" if cumulative else "Repeat purchases in the week"
-    ax.set(xlabel="Week ending", ylabel=kind,
-           title=f"Tracking of {type(model).__name__}: {kind.lower()}, actual against model")
+               label=tr("End of calibration"))
+    kind = tr("Cumulative repeat purchases") if cumulative else tr("Repeat purchases in the week")
+    ax.set(xlabel=tr("Week ending"), ylabel=kind,
+           title=tr("Tracking of {model}: {kind}, actual against model", model=type(model).__name__,
+                    kind=kind.lower()))
     ax.legend()
     return ax
 
@@ -187,8 +198,8 @@ def _heatmap(table: pd.DataFrame, ax: Any, *, label: str, title: str, unit: str,
     recency = table.columns.to_numpy(dtype=float)
     step = max(1, len(recency) // 8)
     ax.set_xticks(np.arange(len(recency))[::step], [f"{r:g}" for r in recency[::step]])
-    ax.set(xlabel=f"Recency: time of the last repeat purchase ({unit} after the first)",
-           ylabel="Frequency: repeat purchases", title=title)
+    ax.set(xlabel=tr("Recency: time of the last repeat purchase ({unit} after the first)", unit=_unit(unit)),
+           ylabel=tr("Frequency: repeat purchases"), title=title)
     ax.figure.colorbar(image, ax=ax, label=label)
     return ax
 
@@ -221,8 +232,10 @@ def plot_frequency_recency_matrix(model: Any, T: float, *, t: float = 1.0, max_f
     from crm_course.clv.comparison import frequency_recency_matrix
 
     table = frequency_recency_matrix(model, T, t=t, max_frequency=max_frequency, recency=recency)
-    return _heatmap(table, ax, label=f"Expected purchases in the next {t:g} {unit}", unit=unit, vmax=None,
-                    title=f"Expected purchases by frequency and recency ({type(model).__name__}, T = {T:g} {unit})")
+    return _heatmap(table, ax, label=tr("Expected purchases in the next {t:g} {unit}", t=t, unit=_unit(unit)),
+                    unit=unit, vmax=None,
+                    title=tr("Expected purchases by frequency and recency ({model}, T = {T:g} {unit})",
+                             model=type(model).__name__, T=T, unit=_unit(unit)))
 
 
 def plot_probability_alive_matrix(model: Any, T: float, *, max_frequency: int | None = None, recency: Any = None,
@@ -250,8 +263,9 @@ def plot_probability_alive_matrix(model: Any, T: float, *, max_frequency: int | 
     from crm_course.clv.comparison import probability_alive_matrix
 
     table = probability_alive_matrix(model, T, max_frequency=max_frequency, recency=recency)
-    return _heatmap(table, ax, label="Probability alive", unit=unit, vmax=1.0,
-                    title=f"Probability alive by frequency and recency ({type(model).__name__}, T = {T:g} {unit})")
+    return _heatmap(table, ax, label=tr("Probability alive"), unit=unit, vmax=1.0,
+                    title=tr("Probability alive by frequency and recency ({model}, T = {T:g} {unit})",
+                             model=type(model).__name__, T=T, unit=_unit(unit)))
 
 
 def plot_survival(model: Any, survivors: Any = None, *, horizon: int | None = None, unit: str = "periods",
@@ -286,12 +300,13 @@ def plot_survival(model: Any, survivors: Any = None, *, horizon: int | None = No
         horizon = 12 if table is None else table.size - 1
     projection = model.project(horizon)
     ax = _axes(ax)
-    ax.plot(projection.index, 100 * projection["survival"], color=_MODEL, label="Model")
+    ax.plot(projection.index, 100 * projection["survival"], color=_MODEL, label=tr("Model"))
     if table is not None:
-        ax.plot(np.arange(table.size), 100 * table / table[0], "o", color=_ACTUAL, label="Actual")
-    ax.set(xlabel=f"Renewal periods ({unit}) since acquisition", ylabel="Customers still active (% of cohort)",
-           title=f"Survival of a cohort: shifted-beta-geometric model, gamma {model.params_['gamma']:.3f}, "
-                 f"delta {model.params_['delta']:.3f}", ylim=(0, 105))
+        ax.plot(np.arange(table.size), 100 * table / table[0], "o", color=_ACTUAL, label=tr("Actual"))
+    ax.set(xlabel=tr("Renewal periods ({unit}) since acquisition", unit=_unit(unit)),
+           ylabel=tr("Customers still active (% of cohort)"),
+           title=tr("Survival of a cohort: shifted-beta-geometric model, gamma {gamma:.3f}, delta {delta:.3f}",
+                    gamma=model.params_["gamma"], delta=model.params_["delta"]), ylim=(0, 105))
     ax.legend()
     return ax
 

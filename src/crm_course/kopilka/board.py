@@ -103,6 +103,7 @@ from crm_course.kopilka.assumptions import (
 )
 from crm_course.kopilka.evidence import COX_TERMS, _crm_fit, _member_value, _periods, _retention, _targeting
 from crm_course.kopilka.staff_policies import _staff, staff_changes
+from crm_course.language import tr, tr_noop
 from crm_course.validation import check_frame, check_range, check_unique
 
 __all__ = [
@@ -297,23 +298,24 @@ def _rng(rng: Any) -> np.random.Generator:
 
 
 _SOURCES = {
-    "members": "ch. 5: active members in the last 52 weeks (relationship_value) x base_factor",
-    "margin_per_member": "ch. 5: mean net margin after support costs (relationship_value), SE of the mean",
-    "retention": "ch. 5: year-on-year retention (retention_rate), binomial SE",
-    "campaigns_per_year": "assumption",
-    "targeted_share": "ch. 3: share of the measured members with positive expected profit (uplift rule)",
-    "campaign_lift": "ch. 3: measured profit per targeted member net of support contacts, randomised arms "
-                     "(targeting_value)",
-    "contacted_share": "ch. 5: share of active members with a support contact in the last 52 weeks",
-    "engagement_gain": "the staff package, applied once (see csat_per_engagement)",
-    "csat_per_engagement": "ch. 4: CSAT gain of the whole package (csat_ols, total effects, clustered by agent)",
-    "log_hr_per_csat": "ch. 5: Cox model of lapsing after the first contact (model-based SE)",
+    "members": tr_noop("ch. 5: active members in the last 52 weeks (relationship_value) x base_factor"),
+    "margin_per_member": tr_noop("ch. 5: mean net margin after support costs (relationship_value), SE of the mean"),
+    "retention": tr_noop("ch. 5: year-on-year retention (retention_rate), binomial SE"),
+    "campaigns_per_year": tr_noop("assumption"),
+    "targeted_share": tr_noop("ch. 3: share of the measured members with positive expected profit (uplift rule)"),
+    "campaign_lift": tr_noop("ch. 3: measured profit per targeted member net of support contacts, randomised arms "
+                             "(targeting_value)"),
+    "contacted_share": tr_noop("ch. 5: share of active members with a support contact in the last 52 weeks"),
+    "engagement_gain": tr_noop("the staff package, applied once (see csat_per_engagement)"),
+    "csat_per_engagement": tr_noop("ch. 4: CSAT gain of the whole package (csat_ols, total effects, clustered by "
+                                   "agent)"),
+    "log_hr_per_csat": tr_noop("ch. 5: Cox model of lapsing after the first contact (model-based SE)"),
 }
 
 
 _MEANINGS = {
-    "engagement_gain": "the staff package as one unit (1 = adopted)",
-    "csat_per_engagement": "CSAT points the staff package adds to an average contact",
+    "engagement_gain": tr_noop("the staff package as one unit (1 = adopted)"),
+    "csat_per_engagement": tr_noop("CSAT points the staff package adds to an average contact"),
 }
 
 
@@ -517,8 +519,9 @@ def board_case(
     inputs_table = pd.DataFrame(
         {k: (v if isinstance(v, tuple) else (v, 0.0)) for k, v in inputs.items()}, index=["estimate", "std_error"]
     ).T
-    inputs_table["meaning"] = [_MEANINGS.get(k, finance.INPUT_NAMES[k]) for k in inputs_table.index]
-    inputs_table["source"] = [_SOURCES[k] for k in inputs_table.index]
+    inputs_table["meaning"] = [tr(_MEANINGS[k]) if k in _MEANINGS else finance.INPUT_NAMES[k]
+                               for k in inputs_table.index]
+    inputs_table["source"] = [tr(_SOURCES[k]) for k in inputs_table.index]
 
     members = value["members"]
     ranked = np.sort(members["clv"].to_numpy())[::-1]

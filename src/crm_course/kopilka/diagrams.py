@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from crm_course.language import tr, tr_noop
 from crm_course.plots import PALETTE
 
 if TYPE_CHECKING:  # imported only for type checkers: import crm_course stays fast
@@ -39,6 +40,10 @@ __all__ = ["business_model_diagram", "causal_diagram", "data_model_diagram", "ke
 #: Text colour (the black that the palette leaves out on purpose).
 _INK = "#1a1a1a"
 _MUTED = "#555555"
+
+#: The legend's name of each group of tables (in the current language when drawn).
+_GROUP_NAMES = {"members": tr_noop("members"), "merchants": tr_noop("merchants"), "orders": tr_noop("orders"),
+                "support": tr_noop("support"), "other": tr_noop("other")}
 
 #: Which part of the business each table describes, and its colour.
 _GROUPS = {
@@ -287,14 +292,15 @@ def data_model_diagram(ax: Axes | None = None, *, tables: Mapping[str, Any] | No
         top = y + h - _PAD - _LINE / 2
         _label(ax, x + 0.2, top, name, size=11.5, weight="bold", ha="left", family="monospace",
                background=False)
-        _label(ax, x + 0.2, top - _LINE, f"{table.title}", size=9.5, colour=_INK, ha="left",
+        _label(ax, x + 0.2, top - _LINE, tr(table.title), size=9.5, colour=_INK, ha="left",
                style="italic", background=False)
         for i, text in enumerate(lines[name]):
             _label(ax, x + 0.2, top - (i + 2) * _LINE - 0.05, text, size=9.5, ha="left",
                    family="monospace", background=False)
         n_other = len(table.fields) - len(lines[name])
         _label(ax, x + 0.2, top - (len(lines[name]) + 2) * _LINE - 0.05,
-               f"+ {n_other} other column{'s' if n_other != 1 else ''}", size=9, colour=_MUTED,
+               tr("+ {n} other column", n=n_other) if n_other == 1 else tr("+ {n} other columns", n=n_other),
+               size=9, colour=_MUTED,
                ha="left", background=False)
 
     for name, table in tables.items():
@@ -318,12 +324,12 @@ def data_model_diagram(ax: Axes | None = None, *, tables: Mapping[str, Any] | No
     free = [(c, r) for r in range(n_rows) for c in range(n_cols) if (c, r) not in cells.values()]
     kx, ky = (free[0][0] * _COL_STEP, -free[0][1] * _ROW_STEP) if free else (_COL_STEP, -n_rows * _ROW_STEP)
     key_lines = [
-        ("How to read it", "bold"),
-        ("PK   primary key: one value per row", "normal"),
-        ("FK   foreign key: points to a row", "normal"),
-        ("     of another table", "normal"),
-        ("──▶  from many rows to one:", "normal"),
-        ("     many orders, one member", "normal"),
+        (tr("How to read it"), "bold"),
+        (tr("PK   primary key: one value per row"), "normal"),
+        (tr("FK   foreign key: points to a row"), "normal"),
+        (tr("     of another table"), "normal"),
+        (tr("──▶  from many rows to one:"), "normal"),
+        (tr("     many orders, one member"), "normal"),
     ]
     top = ky + 1.05
     for i, (text, weight) in enumerate(key_lines):
@@ -331,9 +337,9 @@ def data_model_diagram(ax: Axes | None = None, *, tables: Mapping[str, Any] | No
                family="monospace" if i else "sans-serif", background=False)
     groups = [g for g in ("members", "orders", "merchants", "support", "other")
               if any(_TABLE_GROUP.get(n, "other") == g for n in tables)]
-    handles = [Patch(facecolor=_tint(_GROUPS[g], 0.35), edgecolor=_GROUPS[g], linewidth=2, label=g)
+    handles = [Patch(facecolor=_tint(_GROUPS[g], 0.35), edgecolor=_GROUPS[g], linewidth=2, label=tr(_GROUP_NAMES[g]))
                for g in groups]
-    legend = ax.legend(handles=handles, title="tables about", loc="upper left", ncol=len(handles),
+    legend = ax.legend(handles=handles, title=tr("tables about"), loc="upper left", ncol=len(handles),
                        frameon=False, fontsize=9.5, title_fontsize=9.5, handlelength=1.4,
                        columnspacing=1.0, handletextpad=0.5,
                        bbox_to_anchor=(kx - _BOX_W / 2, top - len(key_lines) * 0.34 - 0.05),
@@ -345,7 +351,7 @@ def data_model_diagram(ax: Axes | None = None, *, tables: Mapping[str, Any] | No
     highest = max(b[1] + b[3] for b in boxes.values())
     ax.set_ylim(min(lowest, ky - 1.6) - 0.3, highest + 0.3)
     ax.set_axis_off()
-    ax.set_title(f"Kopilka's data model: {len(tables)} tables and the keys that join them")
+    ax.set_title(tr("Kopilka's data model: {n} tables and the keys that join them", n=len(tables)))
     return ax
 
 
@@ -404,9 +410,9 @@ def business_model_diagram(ax: Axes | None = None) -> Axes:
     w, h = 2.8, 1.3
     row = 6.0
     actors = {
-        "member": (1.6, "Member", "shops online", member_c),
-        "kopilka": (7.0, "Kopilka", "cashback service", kopilka_c),
-        "merchant": (12.4, "Partner merchant", "online store", merchant_c),
+        "member": (1.6, tr("Member"), tr("shops online"), member_c),
+        "kopilka": (7.0, tr("Kopilka"), tr("cashback service"), kopilka_c),
+        "merchant": (12.4, tr("Partner merchant"), tr("online store"), merchant_c),
     }
     for key, (cx, title, sub, colour) in actors.items():
         _box(ax, cx - w / 2, row - h / 2, w, h, colour, gid=f"actor:{key}", fill=0.3, lw=2.5)
@@ -417,9 +423,9 @@ def business_model_diagram(ax: Axes | None = None) -> Axes:
     # 1. The order: over the top, from the member to the merchant.
     _arrow(ax, (member_x, row + h / 2), (merchant_x, row + h / 2), gid="flow:order", colour=member_c,
            lw=2.5, connection="arc3,rad=-0.22", scale=20)
-    _label(ax, kopilka_x, row + h / 2 + 1.72, "① order, placed through Kopilka's link", size=11, weight="bold",
+    _label(ax, kopilka_x, row + h / 2 + 1.72, tr("① order, placed through Kopilka's link"), size=11, weight="bold",
            background=False)
-    _label(ax, kopilka_x, row + h / 2 + 0.85, "the member pays the merchant the order value (RUB)", size=10,
+    _label(ax, kopilka_x, row + h / 2 + 0.85, tr("the member pays the merchant the order value (RUB)"), size=10,
            background=False)
 
     # 2. Commission: merchant to Kopilka.  3. Cashback: Kopilka to member.
@@ -427,45 +433,45 @@ def business_model_diagram(ax: Axes | None = None) -> Axes:
     _arrow(ax, (merchant_x - w / 2 - gap, row), (kopilka_x + w / 2 + gap, row), gid="flow:commission",
            colour=merchant_c, lw=2.5, scale=20)
     mid = (merchant_x + kopilka_x) / 2
-    _label(ax, mid, row + 0.35, "② commission", size=11, weight="bold")
-    _label(ax, mid, row - 0.35, "share of the order value", size=9.5)
+    _label(ax, mid, row + 0.35, tr("② commission"), size=11, weight="bold")
+    _label(ax, mid, row - 0.35, tr("share of the order value"), size=9.5)
     _arrow(ax, (kopilka_x - w / 2 - gap, row), (member_x + w / 2 + gap, row), gid="flow:cashback",
            colour=kopilka_c, lw=2.5, scale=20)
     mid = (kopilka_x + member_x) / 2
-    _label(ax, mid, row + 0.35, "③ cashback", size=11, weight="bold")
-    _label(ax, mid, row - 0.35, "part of the commission", size=9.5)
+    _label(ax, mid, row + 0.35, tr("③ cashback"), size=11, weight="bold")
+    _label(ax, mid, row - 0.35, tr("part of the commission"), size=9.5)
 
     # 4. Support contacts: the member and Kopilka's support agents.
     sy = 3.9
     sw, sh = 3.2, 1.0
     _box(ax, kopilka_x - sw / 2, sy - sh / 2, sw, sh, support_c, gid="actor:support", fill=0.3, lw=2.5)
-    _label(ax, kopilka_x, sy + 0.17, "Support agents", size=12, weight="bold", background=False)
-    _label(ax, kopilka_x, sy - 0.22, "Kopilka's staff", size=10, background=False)
+    _label(ax, kopilka_x, sy + 0.17, tr("Support agents"), size=12, weight="bold", background=False)
+    _label(ax, kopilka_x, sy - 0.22, tr("Kopilka's staff"), size=10, background=False)
     ax.plot([kopilka_x, kopilka_x], [row - h / 2, sy + sh / 2], color=support_c, linewidth=2,
             linestyle=":", zorder=1)
     _arrow(ax, (member_x, row - h / 2 - gap), (kopilka_x - sw / 2 - gap, sy), gid="flow:support",
            colour=support_c, lw=2.2, style="<|-|>", linestyle="--", connection="angle,angleA=-90,angleB=180,rad=0",
            scale=18)
-    _label(ax, member_x + 0.2, sy + 0.3, "④ support contacts", size=11, weight="bold", ha="left",
+    _label(ax, member_x + 0.2, sy + 0.3, tr("④ support contacts"), size=11, weight="bold", ha="left",
            background=False)
-    _label(ax, member_x + 0.2, sy - 0.32, "missing cashback, declined orders, payouts", size=9.5, ha="left",
+    _label(ax, member_x + 0.2, sy - 0.32, tr("missing cashback, declined orders, payouts"), size=9.5, ha="left",
            background=False)
     _label(ax, kopilka_x + sw / 2 + 0.35, sy,
-           "While its cashback is pending, a new member\n"
-           "cannot yet judge the core service, and judges\n"
-           "Kopilka by how its support staff treat them.",
+           tr("While its cashback is pending, a new member\n"
+              "cannot yet judge the core service, and judges\n"
+              "Kopilka by how its support staff treat them."),
            size=10, style="italic", ha="left", colour=_INK, background=False)
 
     # The life of one cashback.
     lo, hi = PurchaseParams().confirm_delay_weeks
     ty = 1.45
-    _label(ax, -0.05, ty + 1.05, "The life of one cashback", size=11.5, weight="bold", ha="left",
+    _label(ax, -0.05, ty + 1.05, tr("The life of one cashback"), size=11.5, weight="bold", ha="left",
            background=False)
     stages = {
-        "pending": (1.6, ty, "pending", "merchant not yet decided", PALETTE[4]),
-        "confirmed": (7.0, ty, "confirmed", "Kopilka earns the commission", PALETTE[2]),
-        "paid out": (12.4, ty, "paid out", "cash reaches the member", PALETTE[0]),
-        "declined": (7.0, ty - 1.35, "declined", "no commission, no cashback", PALETTE[5]),
+        "pending": (1.6, ty, tr("pending"), tr("merchant not yet decided"), PALETTE[4]),
+        "confirmed": (7.0, ty, tr("confirmed"), tr("Kopilka earns the commission"), PALETTE[2]),
+        "paid out": (12.4, ty, tr("paid out"), tr("cash reaches the member"), PALETTE[0]),
+        "declined": (7.0, ty - 1.35, tr("declined"), tr("no commission, no cashback"), PALETTE[5]),
     }
     bw, bh = 2.8, 0.95
     for key, (cx, cy, title, sub, colour) in stages.items():
@@ -474,18 +480,18 @@ def business_model_diagram(ax: Axes | None = None) -> Axes:
         _label(ax, cx, cy - 0.18, sub, size=8.5, background=False)
     px = stages["pending"][0]
     _arrow(ax, (px + bw / 2 + gap, ty), (kopilka_x - bw / 2 - gap, ty), gid="stage-flow:confirm", colour=_INK)
-    _label(ax, (px + kopilka_x) / 2, ty + 0.28, "merchant confirms", size=9.5)
-    _label(ax, (px + kopilka_x) / 2, ty - 0.22, f"{lo}–{hi} weeks later", size=9.5, colour=_MUTED)
+    _label(ax, (px + kopilka_x) / 2, ty + 0.28, tr("merchant confirms"), size=9.5)
+    _label(ax, (px + kopilka_x) / 2, ty - 0.22, tr("{lo}–{hi} weeks later", lo=lo, hi=hi), size=9.5, colour=_MUTED)
     _arrow(ax, (px + 0.6, ty - bh / 2 - gap), (kopilka_x - bw / 2 - gap, ty - 1.35), gid="stage-flow:decline",
            colour=_MUTED, connection="angle,angleA=-90,angleB=180,rad=0")
-    _label(ax, px + 0.75, ty - 1.2, "or declines", size=9.5, colour=_MUTED, ha="left")
+    _label(ax, px + 0.75, ty - 1.2, tr("or declines"), size=9.5, colour=_MUTED, ha="left")
     _arrow(ax, (kopilka_x + bw / 2 + gap, ty), (merchant_x - bw / 2 - gap, ty), gid="stage-flow:pay", colour=_INK)
-    _label(ax, (kopilka_x + merchant_x) / 2, ty + 0.28, "Kopilka pays out", size=9.5)
+    _label(ax, (kopilka_x + merchant_x) / 2, ty + 0.28, tr("Kopilka pays out"), size=9.5)
 
     ax.set_xlim(-0.2, 14.2)
     ax.set_ylim(-0.6, 8.75)
     ax.set_axis_off()
-    ax.set_title("Kopilka's business model: who pays whom")
+    ax.set_title(tr("Kopilka's business model: who pays whom"))
     return ax
 
 
@@ -499,6 +505,7 @@ def causal_diagram(
     *,
     title: str | None = None,
     dashed: Any = (),
+    captions: Mapping[str, str] | None = None,
 ) -> Axes:
     """Draw a small causal diagram: one box per variable, one arrow per direct effect.
 
@@ -515,6 +522,9 @@ def causal_diagram(
         Title of the axes.
     dashed : sequence of (str, str)
         Edges among ``edges`` to draw dashed (an effect that may be absent).
+    captions : mapping of str to str, optional
+        Text to show in a node's box instead of its label (the gids keep the
+        label), e.g. the label in another language.
 
     Returns
     -------
@@ -560,14 +570,17 @@ def causal_diagram(
     dashed_pairs = {(str(a), str(b)) for a, b in dashed}
     if not dashed_pairs <= set(pairs):
         raise ValueError(f"dashed: expected edges among {pairs}; found {sorted(dashed_pairs - set(pairs))}")
+    captions = {label: str((captions or {}).get(label, label)) for label in places}
     ax = _get_axes(ax, figsize=(5.0, 3.0))
-    w, h = max(2.4, 0.18 * max(len(label) for label in places)), 0.9  # wide enough for the longest label
+    # Wide enough for the longest text (a Cyrillic letter is wider than a Latin one).
+    wide = {text: sum(ord(c) >= 128 for c in text) for text in captions.values()}
+    w, h = max(2.4, max(0.18 * (len(t) - n) + 0.21 * n for t, n in wide.items())), 0.9
     boxes = {}
     colour_of = {label: PALETTE[i % len(PALETTE)] for i, label in enumerate(sorted(places))}  # same label, same colour
     for label, (x, y) in places.items():
         boxes[label] = (x - w / 2, y - h / 2, w, h)
         _box(ax, x - w / 2, y - h / 2, w, h, colour_of[label], gid=f"node:{label}", fill=0.25)
-        _label(ax, x, y, label, size=9.5, weight="bold", background=False)
+        _label(ax, x, y, captions[label], size=9.5, weight="bold", background=False)
     for cause, effect in pairs:
         start = _edge_point(boxes[cause], places[effect])
         end = _edge_point(boxes[effect], places[cause])
@@ -637,15 +650,17 @@ def key_account_diagrams(axes: Any = None) -> tuple[Axes, Axes]:
         if len(axes) != 2:
             raise ValueError(f"axes: expected two matplotlib Axes (fig, axes = plt.subplots(1, 2)); found {len(axes)}")
     quality, meetings, growth = "relationship quality", "meetings", "growth"
+    # The gids keep these names; the boxes show them in the current language.
+    captions = {quality: tr("relationship quality"), meetings: tr("meetings"), growth: tr("growth")}
     left = causal_diagram(
         {quality: (5.0, 3.2), meetings: (1.4, 0.8), growth: (8.6, 0.8)},
         [(quality, meetings), (quality, growth), (meetings, growth)],
         axes[0], dashed=[(meetings, growth)],
-        title="Confounder: quality drives both (the simulation's story)",
+        title=tr("Confounder: quality drives both (the simulation's story)"), captions=captions,
     )
     right = causal_diagram(
         {meetings: (1.4, 0.8), quality: (5.0, 3.2), growth: (8.6, 0.8)},
         [(meetings, quality), (quality, growth)],
-        axes[1], title="Mediator: meetings build the relationship",
+        axes[1], title=tr("Mediator: meetings build the relationship"), captions=captions,
     )
     return left, right

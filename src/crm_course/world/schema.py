@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from crm_course.language import tr_noop
+
 __all__ = ["TABLES", "Table", "Field", "ForeignKey"]
 
 
@@ -76,7 +78,7 @@ def _add(table: Table) -> None:
 
 _add(Table(
     name="customers",
-    title="Members",
+    title=tr_noop("Members"),
     grain="one row per member",
     description="Everyone who joined Kopilka during the observation window, with what the sign-up form records.",
     chapters="all",
@@ -93,7 +95,7 @@ _add(Table(
 
 _add(Table(
     name="merchants",
-    title="Partner merchants",
+    title=tr_noop("Partner merchants"),
     grain="one row per partner store",
     description="Stores that pay Kopilka a commission on orders placed through its links; Kopilka passes part of it back as cashback.",
     chapters="2, 4",
@@ -111,7 +113,7 @@ _add(Table(
 
 _add(Table(
     name="transactions",
-    title="Orders",
+    title=tr_noop("Orders"),
     grain="one row per order placed through Kopilka",
     description=(
         "Every order a member placed at a partner merchant. Cashback stays pending until the merchant "
@@ -140,7 +142,7 @@ _add(Table(
 
 _add(Table(
     name="merchant_panel",
-    title="Merchant panel",
+    title=tr_noop("Merchant panel"),
     grain="one row per merchant and year, 2015-2024",
     description=(
         "Partner merchants' own customer metrics by year, with the year each adopted a CRM programme "
@@ -163,7 +165,7 @@ _add(Table(
 
 _add(Table(
     name="offer_experiment",
-    title="Offer experiment",
+    title=tr_noop("Offer experiment"),
     grain="one row per member in the randomised campaign",
     description=(
         "On the campaign date every member who had joined at least four weeks earlier was randomly "
@@ -192,7 +194,7 @@ _add(Table(
 
 _add(Table(
     name="agents",
-    title="Support agents",
+    title=tr_noop("Support agents"),
     grain="one row per support employee",
     description=(
         "Kopilka's customer-support agents at the end of the window, with their working conditions, the "
@@ -217,7 +219,7 @@ _add(Table(
 
 _add(Table(
     name="contacts",
-    title="Support contacts",
+    title=tr_noop("Support contacts"),
     grain="one row per support contact",
     description="Every contact a member made with support, who handled it, and the member's satisfaction rating.",
     chapters="4, 5",
@@ -240,7 +242,7 @@ _add(Table(
 
 _add(Table(
     name="key_accounts",
-    title="Key accounts",
+    title=tr_noop("Key accounts"),
     grain="one row per key account (merchant) and its manager",
     description="Key merchants, the key account manager in charge, and how the relationship went in 2024.",
     chapters="4",

@@ -45,6 +45,10 @@ grader compute them on a student's personal world. A function cached with
 ``functools.lru_cache`` is emptied by :func:`crm_kit.exercises.clear_cache`
 when the world changes.
 
+Each hint, and each ``what``, is written in English in the chapter's module
+and in Russian in :mod:`crm_kit.answers.catalogue_ru` (the English text is
+the key; ``tests/test_language.py`` fails on a hint without its Russian).
+
 This package is the lecturer's: the student kit never carries it
 (:mod:`crm_kit.kit`), and ships only sealed hashes of the answers
 (:mod:`crm_kit.sealed`). ``tests/test_exercises.py`` then checks that every exercise accepts its
@@ -57,7 +61,13 @@ from __future__ import annotations
 import pkgutil
 import re
 
+from crm_course.language import add_translations
+from crm_kit.answers.catalogue_ru import HINTS_RU
+
 _MODULE = re.compile(r"^ch(\d{2})$")
+
+# The Russian of every hint and description below, for tr(); a kit seals them beside the English (crm_kit.sealed).
+add_translations("ru", HINTS_RU)
 
 
 def module_name(chapter: int) -> str:
