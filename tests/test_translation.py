@@ -189,3 +189,7 @@ def test_english_ordinals_are_numbers_and_identifiers_are_not():
     assert numbers("the 2.5th and 97.5th percentiles, the 1st and 22nd", "en") == numbers(
         "2,5-й и 97,5-й процентили, 1-й и 22-й", "ru")
     assert numbers("tau_1, x2, 2SLS and 3rdparty", "en") == numbers("", "en")
+
+
+def test_code_in_russian_text_is_read_as_code():
+    assert numbers("главы `CHAPTERS=1,3` и доля 0,18", "ru") == numbers("chapters `CHAPTERS=1,3` and share 0.18", "en")

@@ -93,6 +93,7 @@ def numbers(text: str, lang: str) -> Counter:
     and writes a decimal comma (``0,18``), or a point inside formulas and
     section numbers. Signs are ignored: "−0.28" and "a loss of 0.28" both
     state 0.28. A digit run inside a word (``tau_1``, ``x2``) is not a number.
+    Code spans in Russian text are read the English way: code is not translated.
 
     Examples
     --------
@@ -101,8 +102,14 @@ def numbers(text: str, lang: str) -> Counter:
     >>> sorted(numbers("0,18 из 129\u00a0000 участников; верхние 20 %", "ru"))
     ['0.18', '129000', '20']
     """
-    pattern = _RU_NUMBER if lang == "ru" else _EN_NUMBER
-    return Counter(_normal(m.group(1), m.group(2)) for m in pattern.finditer(text))
+    if lang != "ru":
+        return Counter(_normal(m.group(1), m.group(2)) for m in _EN_NUMBER.finditer(text))
+    # Code (`CHAPTERS=1,3`, `0.05`) is the same in both languages: read it the English way.
+    found: Counter = Counter()
+    for index, part in enumerate(re.split(r"(`[^`\n]*`)", text)):
+        pattern = _EN_NUMBER if index % 2 else _RU_NUMBER
+        found.update(_normal(m.group(1), m.group(2)) for m in pattern.finditer(part))
+    return found
 
 
 def _difference(en: Counter, ru: Counter) -> str:
