@@ -110,3 +110,22 @@ def test_a_faithful_page_passes_and_each_kind_of_drift_is_caught():
     assert any("{doc} references" in p for p in document_problems(EN, RU.replace("<syllabus>", "<glossary>")))
     assert any("missing 70" in p for p in document_problems(EN, RU.replace("| 70 |", "| 60 |")))
     assert any("not translated" in p for p in document_problems(EN, RU.replace("Три занятия по 90 мин.", "Three sessions of 90 min.").replace("Руководство", "Guide")))
+
+
+def _russian_texts() -> dict[str, str]:
+    texts = {p.relative_to(ROOT).as_posix(): p.read_text(encoding="utf-8")
+             for p in [ROOT / "syllabus.ru.md", *sorted((ROOT / "docs").glob("*.ru.md"))]}
+    import nbformat
+
+    for path in sorted((ROOT / "notebooks" / "ru").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        texts[path.relative_to(ROOT).as_posix()] = "\n".join(cell.source for cell in nb.cells)
+    return texts
+
+
+def test_the_russian_edition_uses_the_glossarys_terms():
+    """The same forbidden calques and off-glossary words as the helpers' catalogues (tests/test_language.py)."""
+    from test_language import FORBIDDEN
+
+    found = [(name, word) for name, text in _russian_texts().items() for word in FORBIDDEN if word in text.lower()]
+    assert not found, "\n".join(f"{name}: «{word}» (use {FORBIDDEN[word]})" for name, word in found)
