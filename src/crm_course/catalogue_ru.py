@@ -12,10 +12,11 @@ Russian notebooks' outputs must state the same numbers; units are Russian
 To add a string: write it in the code as ``tr("...")`` (or ``tr_noop("...")``
 where it is kept in a constant), add its Russian here, in the section of its
 module, and run ``tests/test_language.py``, which lists what is missing or
-unused. The course kit keeps its own strings in :mod:`crm_kit.catalogue_ru`.
+unused. The course kit keeps its own strings in ``crm_kit.catalogue_ru``.
 """
 
-__all__ = ["RU"]
+# Data for crm_course.language, not an API of its own: the site's reference leaves it out.
+__all__: list[str] = []
 
 RU: dict[str, str] = {
     # -- shared words (several modules) ------------------------------------------------------------
