@@ -14,7 +14,7 @@ session (the Russian notebooks call it in their first cell);
 Where the Russian comes from
 ----------------------------
 The English string is the key. The Russian of the course's helpers is in
-:mod:`crm_course.catalogue_ru`; the course kit adds its own strings (the
+``crm_course.catalogue_ru``; the course kit adds its own strings (the
 self-check feedback) with :func:`add_translations`. A string that is written
 in one place and translated in another (a label kept in a constant, read
 later) is marked with :func:`tr_noop` where it is written, so that
