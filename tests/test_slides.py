@@ -126,6 +126,35 @@ def test_discussion_slides_ask_the_lecturer_guides_questions(path):
         f"{path.name}: the discussion slides differ from the lecturer guide's questions")
 
 
+RUSSIAN = sorted((ROOT / "notebooks" / "ru").glob("*.ipynb"))
+
+
+def _russian_chapter(stem: str) -> str:
+    from test_lecturer_guide import _split
+
+    guide = (ROOT / "docs" / "lecturer-guide.ru.md").read_text(encoding="utf-8")
+    for heading, body in _split(guide, 2).items():
+        if stem in heading:
+            return body
+    raise AssertionError(f"the Russian guide has no level-2 section naming {stem!r}")
+
+
+@pytest.mark.parametrize("path", RUSSIAN, ids=lambda p: p.name)
+def test_russian_discussion_slides_ask_the_russian_guides_questions(path):
+    """As in English: the slides' questions are the Russian guide's, word for word."""
+    guide = [" ".join(item.split("*Образец ответа.*")[0].split())
+             for item in _numbered_items(_subsection(_russian_chapter(path.stem), "вопросы для обсуждения"))]
+    asked = []
+    for cell in _read(path).cells:
+        match = re.match(r"## Обсуждение (\d+) из (\d+)\n+(.+)", cell.source, flags=re.DOTALL)
+        if match and slides.slide_type(cell) not in (None, "skip"):
+            assert int(match.group(2)) == len(guide), f"{path.name}: «из {match.group(2)}», but the guide asks {len(guide)}"
+            asked.append(" ".join(match.group(3).split()))
+    assert asked, f"{path.name}: the deck has no discussion slide ('## Обсуждение N из M')"
+    assert [re.sub(r"^\d+\.\s+", "", q) for q in guide] == asked, (
+        f"{path.name}: the discussion slides differ from the Russian guide's questions")
+
+
 # --- building ---------------------------------------------------------------------------------
 
 

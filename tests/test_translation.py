@@ -193,3 +193,4 @@ def test_english_ordinals_are_numbers_and_identifiers_are_not():
 
 def test_code_in_russian_text_is_read_as_code():
     assert numbers("главы `CHAPTERS=1,3` и доля 0,18", "ru") == numbers("chapters `CHAPTERS=1,3` and share 0.18", "en")
+    assert numbers("{doc}`3\u00a0625 <key-figures>` участников", "ru") == numbers("{doc}`3,625 <key-figures>` members", "en")

@@ -106,7 +106,8 @@ def numbers(text: str, lang: str) -> Counter:
         return Counter(_normal(m.group(1), m.group(2)) for m in _EN_NUMBER.finditer(text))
     # Code (`CHAPTERS=1,3`, `0.05`) is the same in both languages: read it the English way.
     found: Counter = Counter()
-    for index, part in enumerate(re.split(r"(`[^`\n]*`)", text)):
+    # A MyST role's text ({doc}`0,701 <key-figures>`) is prose, not code.
+    for index, part in enumerate(re.split(r"((?<!\})`[^`\n]*`)", text)):
         pattern = _EN_NUMBER if index % 2 else _RU_NUMBER
         found.update(_normal(m.group(1), m.group(2)) for m in pattern.finditer(part))
     return found
