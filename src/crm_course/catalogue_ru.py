@@ -31,7 +31,7 @@ RU: dict[str, str] = {
     "last profitable member": "последний прибыльный участник",
     "first unprofitable member": "первый убыточный участник",
     "Members, from most to least profitable (share)": "Участники, от самых прибыльных к наименее прибыльным (доля)",
-    "Cumulative profit (share of total)": "Накопленная прибыль (доля от итога)",
+    "Cumulative profit (share of total)": "Накопленная прибыль (доля от общей прибыли)",
     # -- segmentation ------------------------------------------------------------------------------
     "segment": "сегмент",
     "cluster": "кластер",
@@ -41,7 +41,7 @@ RU: dict[str, str] = {
     "Share of the total": "Доля в итоге",
     # -- multilevel --------------------------------------------------------------------------------
     "members with {n} order": "участники с {n} заказом",
-    "members with {n} orders": "участники с {n} заказами",
+    "members with {n} orders": "участники с числом заказов {n}",
     "members with {n}+ orders": "участники с {n} и более заказами",
     "no shrinkage": "без сжатия к среднему",
     "all members' typical value": "типичное значение по всем участникам",
@@ -49,11 +49,11 @@ RU: dict[str, str] = {
     "Shrunken estimate, log scale": "Оценка со сжатием к среднему, логарифмическая шкала",
     # -- panel -------------------------------------------------------------------------------------
     "95% uniform band (Working-Hotelling), average effect":
-        "равномерная полоса 95\u00a0% (Уоркинг — Хотеллинг), средний эффект",
-    "95% pointwise band, average effect": "поточечная полоса 95\u00a0%, средний эффект",
-    "interaction model": "модель с взаимодействием",
+        "равномерная доверительная полоса 95\u00a0% (Уоркинга — Хотеллинга), средний эффект",
+    "95% pointwise band, average effect": "поточечная доверительная полоса 95\u00a0%, средний эффект",
+    "interaction model": "модель со взаимодействием",
     "one estimate per bin, at its adopters' mean":
-        "оценка по интервалу, в точке среднего для внедривших CRM",
+        "отдельная оценка по каждой группе (в точке среднего у её внедривших)",
     "Effect (pp)": "Эффект (п. п.)",
     "Effect by moderator": "Эффект в зависимости от модератора",
     # -- event_study -------------------------------------------------------------------------------
@@ -67,57 +67,59 @@ RU: dict[str, str] = {
     # -- decision: the verdicts of assess_crm_fit --------------------------------------------------
     "Uncertain: a pilot is worth more than it costs (its expected value of information exceeds its cost); "
     "run it before deciding.":
-        "Неясно: пилотный проект стоит больше, чем обходится (ожидаемая ценность его информации превышает "
-        "его стоимость); проведите его, прежде чем принимать решение.",
+        "Неясно: пилот стоит своих денег (ожидаемая ценность его информации превышает его стоимость); "
+        "проведите его, прежде чем принимать решение.",
     "Likely to pay: the expected value of the lift exceeds the yearly cost.":
         "Вероятно, окупится: ожидаемая ценность прироста превышает годовые затраты.",
     "Unlikely to pay: the expected value of the lift falls short of the yearly cost.":
         "Вряд ли окупится: ожидаемая ценность прироста не покрывает годовых затрат.",
     "Lift only: no decision without the money inputs; whether this lift pays depends on customers x margin x "
     "lift against the yearly cost (give customers, margin_per_repeat_customer and annual_cost).":
-        "Только прирост: без денежных данных решения нет; окупится ли прирост, зависит от произведения "
-        "«клиенты × маржа × прирост» в сравнении с годовыми затратами (задайте customers, "
+        "Только прирост: без денежных входных данных решения нет; окупится ли этот прирост, зависит от "
+        "произведения «клиенты × маржа × прирост» в сравнении с годовыми затратами (задайте customers, "
         "margin_per_repeat_customer и annual_cost).",
     "Not yet: the firm cannot yet act differently toward different customers, and the expected lift assumes "
     "it can. Build that first.":
-        "Пока рано: фирма ещё не умеет работать с разными клиентами по-разному, а ожидаемый прирост "
-        "предполагает, что умеет. Сначала создайте эту возможность.",
+        "Пока рано: фирма ещё не может по-разному работать с разными клиентами, а ожидаемый прирост "
+        "предполагает, что может. Сначала создайте такую возможность.",
     "Not applicable: a repeat share of {x:.2f} lies outside those of the firms that adopted (each firm's mean "
     "before it adopted: {low:.2f}-{high:.2f}); the panel cannot say what CRM does where customers come back {how}.":
-        "Неприменимо: доля повторных покупателей {x:.2f} лежит вне диапазона фирм, внедривших CRM (среднее "
-        "каждой фирмы до внедрения: {low:.2f}–{high:.2f}); панель не может сказать, что даёт CRM там, где "
-        "клиенты возвращаются {how}.",
+        "Неприменимо: доля повторных покупателей {x:.2f} лежит вне диапазона фирм, внедривших CRM (средняя "
+        "доля каждой фирмы до внедрения: {low:.2f}–{high:.2f}); панельные данные не говорят о том, что даёт "
+        "CRM там, где клиенты возвращаются {how}.",
     "this often": "так часто",
     "this rarely": "так редко",
     " Caution: only {n} firm(s) that adopted had a repeat share (mean before adopting) within {within:g} of "
     "this.":
-        " Осторожно: фирм, внедривших CRM, с долей повторных покупателей (среднее до внедрения) в пределах "
-        "{within:g} от этого значения всего {n}.",
+        " Предупреждение: внедривших CRM фирм с долей повторных покупателей (в среднем до внедрения) в "
+        "пределах {within:g} от этого значения всего {n}.",
     " Caution: heterogeneity outside that of the firms that adopted ({low:.2f}-{high:.2f}); the lift is "
     "extrapolated along the line.":
-        " Осторожно: неоднородность клиентов вне диапазона фирм, внедривших CRM ({low:.2f}–{high:.2f}); "
-        "прирост экстраполирован вдоль прямой.",
+        " Предупреждение: неоднородность клиентов лежит вне диапазона фирм, внедривших CRM "
+        "({low:.2f}–{high:.2f}); прирост получен экстраполяцией прямой.",
     " Caution: only {n} firm(s) that adopted had heterogeneity within {within:g} of this; the lift rests on "
     "the straight line.":
-        " Осторожно: фирм, внедривших CRM, с неоднородностью в пределах {within:g} от этого значения всего "
-        "{n}; прирост держится на допущении о прямой линии.",
+        " Предупреждение: внедривших CRM фирм с неоднородностью в пределах {within:g} от этого значения всего "
+        "{n}; оценка прироста держится на прямой модели.",
     # -- finance: the inputs and costs of the programme model ---------------------------------------
     "active members the programme reaches each year": "активные участники, которых программа охватывает за год",
     "net margin per active member per year (RUB)": "чистая маржа на активного участника в год (руб.)",
-    "share of active members still active a year later": "доля активных участников, активных и через год",
-    "personalised campaigns sent per year": "персонализированные кампании за год",
-    "share of active members targeted in each campaign": "доля активных участников, охваченных каждой кампанией",
+    "share of active members still active a year later": "доля активных участников, остающихся активными "
+        "через год",
+    "personalised campaigns sent per year": "число персонализированных кампаний в год",
+    "share of active members targeted in each campaign": "доля активных участников, которым адресована каждая "
+        "кампания",
     "extra margin net of offer cost per targeted member per campaign (RUB)":
         "дополнительная маржа за вычетом стоимости предложения на одного адресата за кампанию (руб.)",
     "share of active members who contact support in a year":
         "доля активных участников, обращающихся в службу поддержки за год",
     "rise in agents' engagement score bought by the people investment (points)":
-        "рост вовлечённости операторов поддержки благодаря инвестициям в персонал (баллы)",
+        "рост оценки вовлечённости операторов поддержки благодаря инвестициям в персонал (баллы)",
     "CSAT points per engagement point": "баллы CSAT на балл вовлечённости",
     "change in the log hazard of lapsing per CSAT point (Cox coefficient)":
         "изменение логарифма риска ухода на балл CSAT (коэффициент модели Кокса)",
     "one-off investment in processes and systems, paid at the start (RUB)":
-        "разовые инвестиции в процессы и системы, в начале (руб.)",
+        "единовременные инвестиции в процессы и системы в начале программы (руб.)",
     "yearly cost of running the new processes (RUB)": "годовые затраты на работу новых процессов (руб.)",
     "yearly cost of the people investment: training, pay, empowerment (RUB)":
         "годовые затраты на инвестиции в персонал: обучение, оплата труда, делегирование полномочий (руб.)",
@@ -140,7 +142,7 @@ RU: dict[str, str] = {
     "the programme loses money even at zero cost, because its benefits are not positive (present value "
     "{benefits:+,.0f} RUB over {years}); no cost the programme could bear exists.":
         "программа убыточна даже при нулевых затратах, так как её выгоды не положительны (приведённая "
-        "стоимость {benefits:+,.0f} руб. за {years}); затрат, которые программа могла бы выдержать, нет.",
+        "стоимость {benefits:+,.0f} руб. за {years}); никаких затрат программа окупить не может.",
     "the programme's costs are zero, so it makes money (present value {benefits:,.0f} RUB over {years}) "
     "whatever multiple of them it bears.":
         "затраты программы равны нулю, поэтому она прибыльна (приведённая стоимость {benefits:,.0f} руб. за "
@@ -150,39 +152,39 @@ RU: dict[str, str] = {
         "NPV от него не зависит, так как программа не охватывает ни одного участника (members, targeted_share "
         "или campaigns_per_year равно нулю); при любом его значении NPV составляет {npv:+,.0f} руб.",
     "the NPV does not change sign between {low:.3g} and {high:.3g} (NPV {at_low:+,.0f} to {at_high:+,.0f} RUB).":
-        "NPV не меняет знак между {low:.3g} и {high:.3g} (NPV от {at_low:+,.0f} до {at_high:+,.0f} руб.).",
+        "NPV не меняет знака между {low:.3g} и {high:.3g} (NPV от {at_low:+,.0f} до {at_high:+,.0f} руб.).",
     "loses money": "убыточна",
     "makes money": "прибыльна",
     "the programme {verdict} at every value of it from {low:.3g} to {high:.3g} (NPV from {at_low:+,.0f} to "
     "{at_high:+,.0f} RUB over {years}), with the other inputs at their estimates; changing {name!r} alone "
     "cannot make it break even.":
         "программа {verdict} при любом его значении от {low:.3g} до {high:.3g} (NPV от {at_low:+,.0f} до "
-        "{at_high:+,.0f} руб. за {years}), если остальные входные данные равны своим оценкам; одним "
-        "изменением {name!r} безубыточности не достичь.",
+        "{at_high:+,.0f} руб. за {years}), если остальные входные данные равны их оценкам; одним изменением "
+        "{name!r} безубыточности не достичь.",
     # -- kopilka.board: where each input of the board case comes from --------------------------------
     "ch. 5: active members in the last 52 weeks (relationship_value) x base_factor":
         "гл. 5: активные участники за последние 52 недели (relationship_value) × base_factor",
     "ch. 5: mean net margin after support costs (relationship_value), SE of the mean":
         "гл. 5: средняя чистая маржа после затрат на поддержку (relationship_value), стандартная ошибка среднего",
     "ch. 5: year-on-year retention (retention_rate), binomial SE":
-        "гл. 5: удержание год к году (retention_rate), биномиальная стандартная ошибка",
-    "assumption": "допущение",
+        "гл. 5: годовой коэффициент удержания (retention_rate), биномиальная стандартная ошибка",
+    "assumption": "предпосылка",
     "ch. 3: share of the measured members with positive expected profit (uplift rule)":
-        "гл. 3: доля измеренных участников с положительной ожидаемой прибылью (правило аплифта)",
+        "гл. 3: доля измеренных участников с положительной ожидаемой прибылью (правило по аплифту)",
     "ch. 3: measured profit per targeted member net of support contacts, randomised arms (targeting_value)":
-        "гл. 3: измеренная прибыль на одного адресата за вычетом обращений в поддержку, рандомизированные "
-        "группы (targeting_value)",
+        "гл. 3: измеренная прибыль на одного адресата за вычетом затрат на обращения в службу поддержки, "
+        "рандомизированные группы (targeting_value)",
     "ch. 5: share of active members with a support contact in the last 52 weeks":
-        "гл. 5: доля активных участников, обращавшихся в поддержку за последние 52 недели",
+        "гл. 5: доля активных участников, обращавшихся в службу поддержки за последние 52 недели",
     "the staff package, applied once (see csat_per_engagement)":
-        "пакет мер для персонала, применённый один раз (см. csat_per_engagement)",
+        "кадровый пакет, принятый один раз (см. csat_per_engagement)",
     "ch. 4: CSAT gain of the whole package (csat_ols, total effects, clustered by agent)":
-        "гл. 4: прирост CSAT от всего пакета (csat_ols, полные эффекты, кластеризация по операторам)",
+        "гл. 4: прирост CSAT от всего кадрового пакета (csat_ols, полные эффекты, кластеризация по операторам)",
     "ch. 5: Cox model of lapsing after the first contact (model-based SE)":
-        "гл. 5: модель Кокса для ухода после первого обращения (модельная стандартная ошибка)",
-    "the staff package as one unit (1 = adopted)": "пакет мер для персонала как единое целое (1 — принят)",
+        "гл. 5: модель Кокса для времени до ухода после первого обращения (модельная стандартная ошибка)",
+    "the staff package as one unit (1 = adopted)": "кадровый пакет как единое целое (1 — пакет принят)",
     "CSAT points the staff package adds to an average contact":
-        "баллы CSAT, которые пакет мер для персонала добавляет к среднему обращению",
+        "баллы CSAT, которые кадровый пакет добавляет к среднему обращению",
     # -- kopilka.diagrams and the table titles of world.schema ---------------------------------------
     "merchants": "магазины-партнёры",
     "orders": "заказы",
@@ -224,7 +226,7 @@ RU: dict[str, str] = {
     "confirmed": "подтверждён",
     "Kopilka earns the commission": "Копилка получает комиссию",
     "paid out": "выплачен",
-    "cash reaches the member": "деньги у участника",
+    "cash reaches the member": "деньги поступают участнику",
     "declined": "отклонён",
     "no commission, no cashback": "ни комиссии, ни кешбэка",
     "merchant confirms": "магазин подтверждает",
@@ -236,11 +238,12 @@ RU: dict[str, str] = {
     "meetings": "встречи",
     "growth": "рост",
     "Confounder: quality drives both (the simulation's story)":
-        "Общая причина — качество (так устроена симуляция)",
-    "Mediator: meetings build the relationship": "Медиатор: встречи укрепляют отношения",
+        "Смешивающий фактор: качество влияет на то и другое\n"
+        "(так устроена симуляция)",
+    "Mediator: meetings build the relationship": "Медиатор: встречи строят отношения",
     "Partner merchants": "Магазины-партнёры",
     "Orders": "Заказы",
-    "Merchant panel": "Панель магазинов-партнёров",
+    "Merchant panel": "Панельные данные магазинов-партнёров",
     "Offer experiment": "Эксперимент с предложениями",
     "Support contacts": "Обращения в службу поддержки",
     "Key accounts": "Ключевые клиенты",
@@ -256,8 +259,8 @@ RU: dict[str, str] = {
     "Is the effect of {term} constant over time? (p = {p:.2g})": "Постоянен ли эффект {term} во времени? (p = {p:.2g})",
     # -- uplift_metrics ----------------------------------------------------------------------------
     "score": "оценка",
-    "random targeting": "случайный выбор адресатов",
-    "Customers targeted, in order of the score (%)": "Охваченные клиенты в порядке убывания оценки (%)",
+    "random targeting": "случайный таргетинг",
+    "Customers targeted, in order of the score (%)": "Доля адресатов в порядке оценки (%)",
     "Extra outcomes per treated customer": "Дополнительные отклики на клиента тестовой группы",
     "Qini curve": "Кривая Qini",
     # -- clv.plots ---------------------------------------------------------------------------------
@@ -270,24 +273,27 @@ RU: dict[str, str] = {
     "Model": "Модель",
     "Repeat purchases in the calibration period": "Повторные покупки в калибровочном периоде",
     "Fit of {model}: members by repeat purchases (chi-square {chi2:.1f}, {df} d.f.)":
-        "Согласие {model}: участники по числу повторных покупок (хи-квадрат {chi2:.1f}, степеней свободы: {df})",
+        "Согласие модели {model} с данными: участники по числу\n"
+        "повторных покупок (хи-квадрат {chi2:.1f}, степеней свободы: {df})",
     "Mean purchases in the holdout period": "Среднее число покупок в отложенном периоде",
     "Conditional expectations of {model}: calibration against holdout":
-        "Условные ожидания {model}: калибровочный период против отложенного",
+        "Условные ожидания модели {model}: калибровочный период в сравнении с отложенным",
     "End of calibration": "Конец калибровочного периода",
     "Cumulative repeat purchases": "Повторные покупки нарастающим итогом",
     "Repeat purchases in the week": "Повторные покупки за неделю",
-    "Week ending": "Конец недели",
-    "Tracking of {model}: {kind}, actual against model": "Отслеживание {model}: {kind}, факт и модель",
+    "Week ending": "Неделя (дата окончания)",
+    "Tracking of {model}: {kind}, actual against model":
+        "Отслеживание покупок по модели {model}:\n{kind}, факт в сравнении с моделью",
     "Recency: time of the last repeat purchase ({unit} after the first)":
         "Давность: время последней повторной покупки после первой ({unit})",
     "Frequency: repeat purchases": "Частота: число повторных покупок",
-    "Expected purchases in the next {t:g} {unit}": "Ожидаемое число покупок за следующий период t = {t:g} ({unit})",
+    "Expected purchases in the next {t:g} {unit}": "Ожидаемое число покупок за следующий период {t:g} ({unit})",
     "Expected purchases by frequency and recency ({model}, T = {T:g} {unit})":
         "Ожидаемое число покупок по частоте и давности ({model}, T = {T:g}, {unit})",
     "Probability alive": "Вероятность того, что клиент активен",
     "Probability alive by frequency and recency ({model}, T = {T:g} {unit})":
-        "Вероятность того, что клиент активен, по частоте и давности ({model}, T = {T:g}, {unit})",
+        "Вероятность того, что клиент активен,\n"
+        "по частоте и давности ({model}, T = {T:g}, {unit})",
     "Renewal periods ({unit}) since acquisition": "Периоды продления с момента привлечения ({unit})",
     "Customers still active (% of cohort)": "Клиенты, остающиеся активными (% когорты)",
     "Survival of a cohort: shifted-beta-geometric model, gamma {gamma:.3f}, delta {delta:.3f}":
@@ -330,6 +336,6 @@ RU: dict[str, str] = {
         "соседними точками отсечения (параметризация statsmodels).",
     "Standard errors in parentheses": "Стандартные ошибки — в круглых скобках",
     "{level:g}% confidence intervals in brackets, from standard errors":
-        "{level:g}-процентные доверительные интервалы — в квадратных скобках, по стандартным ошибкам",
+        "{level:g}-процентные доверительные интервалы (в квадратных скобках) рассчитаны по стандартным ошибкам",
     " in every column": " во всех столбцах",
 }

@@ -26,11 +26,11 @@ RU: dict[str, str] = {
     "a single number": "одно число",
     "a share between 0 and 1 (a single number)": "доля от 0 до 1 (одно число)",
     "a percentage between 0 and 100 (a single number)": "процент от 0 до 100 (одно число)",
-    "one label, as text in quotes": "одна метка, текстом в кавычках",
+    "one label, as text in quotes": "одна метка в виде текста в кавычках",
     'a list of labels, such as ["first", "second"]': 'список меток, например ["first", "second"]',
     "several numbers (a pandas Series, a DataFrame or an array)":
         "несколько чисел (pandas Series, DataFrame или массив)",
-    "one label, as text in quotes: one of {choices}": "одна метка, текстом в кавычках: одна из {choices}",
+    "one label, as text in quotes: one of {choices}": "одна метка в виде текста в кавычках, одна из: {choices}",
     # -- feedback: the default hints ---------------------------------------------------------------
     "Well done.": "Отлично.",
     "It looks like a percentage: give the answer as a share between 0 and 1.":
@@ -38,7 +38,8 @@ RU: dict[str, str] = {
     "It looks like a share: give the answer as a percentage between 0 and 100.":
         "Похоже, это доля: дайте ответ в процентах, от 0 до 100.",
     "Your answer is near, but not near enough: check your rounding and which rows you included.":
-        "Ответ близок, но недостаточно: проверьте округление и то, какие строки вы включили.",
+        "Ответ близок к верному, но недостаточно точен: проверьте округление и то, какие строки вы включили в "
+        "расчёт.",
     "Not this one: look at the figures again.": "Не этот вариант: посмотрите на цифры ещё раз.",
     "Replace the ... with your answer and run the cell again.":
         "Замените ... своим ответом и выполните ячейку ещё раз.",
@@ -71,7 +72,8 @@ RU: dict[str, str] = {
     "Your answer has missing values (NaN): check for empty groups or a failed merge.":
         "В ответе есть пропуски (NaN): проверьте, нет ли пустых групп или неудачного объединения таблиц.",
     "Every value is near, but not all are exact: check your rounding and which rows you included.":
-        "Все значения близки, но не все точны: проверьте округление и то, какие строки вы включили.",
+        "Все значения близки к верным, но не все точны: проверьте округление и то, какие строки вы включили в "
+        "расчёт.",
     "None of the values is right yet.": "Пока ни одно значение не верно.",
     "{off} of the {n} values is not right yet.": "Пока неверных значений: {off} из {n}.",
     "{off} of the {n} values are not right yet.": "Пока неверных значений: {off} из {n}.",
@@ -91,7 +93,7 @@ RU: dict[str, str] = {
         "Ваш ответ — {described} с одним значением; в этом упражнении ожидается: {what}. Извлеките это "
         "значение, например {tip}.",
     "Your answer is NaN (not a number): check for missing values or an empty selection.":
-        "Ваш ответ — NaN (не число): проверьте, нет ли пропусков или пустой выборки.",
+        "Ваш ответ — NaN (не число): проверьте, нет ли пропусков и не пуст ли отбор строк.",
     "Your answer is infinite: check for a division by zero.":
         "Ваш ответ — бесконечность: проверьте, нет ли деления на ноль.",
     "Your answer is one piece of text; this exercise expects {what}.":
@@ -116,9 +118,9 @@ RU: dict[str, str] = {
     "an object of type {name}": "объект типа {name}",
     # -- exercises: an exercise that cannot be found -------------------------------------------------
     'key: expected the exercise number as text in quotes, e.g. "1.2"; found {key!r}':
-        'key: номер упражнения нужно дать текстом в кавычках, например "1.2"; дано {key!r}',
+        'key: номер упражнения нужно дать текстом в кавычках, например "1.2"; получено {key!r}',
     'key: expected text such as "1.2" (chapter.number); found {key!r}':
-        'key: нужен текст вида "1.2" (глава.номер); дано {key!r}',
+        'key: нужен текст вида "1.2" (глава.номер); получено {key!r}',
     "There is no exercise {key!r}. Chapter {chapter} has exercises: {known}.":
         "Упражнения {key!r} нет. Упражнения главы {chapter}: {known}.",
     "There are no self-checks here for exercise {key!r}: open the notebooks from your course kit's folder (the "
@@ -130,27 +132,27 @@ RU: dict[str, str] = {
         "Упражнения {key!r} нет: в главе {chapter} нет самопроверок (главы с самопроверками: {have}).",
     # -- grade: the feedback file of each student ----------------------------------------------------
     "{name} could not be read as a notebook ({err}).": "{name} не удалось прочитать как блокнот ({err}).",
-    "the notebook's time limit": "ограничение времени на весь блокнот",
-    "the {seconds} s limit for one cell": "ограничение {seconds} с на одну ячейку",
+    "the notebook's time limit": "время, отведённое на весь блокнот",
+    "the {seconds} s limit for one cell": "время, отведённое на одну ячейку ({seconds} с)",
     "{name}: cell {cell} was still running at {limit}; the cells after it did not run, so their exercises earn "
     "no marks.":
-        "{name}: ячейка {cell} ещё выполнялась, когда истекло {limit}; ячейки после неё не выполнялись, поэтому "
-        "их упражнения баллов не приносят.",
+        "{name}: ячейка {cell} ещё выполнялась, когда истекло {limit}; ячейки после неё не выполнялись, "
+        "поэтому за их упражнения баллы не начисляются.",
     "{name}: cell {cell} raised {message}; the cells after it did not run, so their exercises earn no marks.":
-        "{name}: ячейка {cell} завершилась ошибкой {message}; ячейки после неё не выполнялись, поэтому их "
-        "упражнения баллов не приносят.",
+        "{name}: ячейка {cell} завершилась ошибкой {message}; ячейки после неё не выполнялись, поэтому за их "
+        "упражнения баллы не начисляются.",
     "{name}: the Python kernel stopped during cell {cell} (out of memory, or the code ended the process); the "
     "cells after it did not run.":
         "{name}: ядро Python остановилось во время ячейки {cell} (не хватило памяти или код завершил процесс); "
         "ячейки после неё не выполнялись.",
     "{name}: the notebook could not be run ({kind}: {err}).": "{name}: блокнот не удалось выполнить ({kind}: {err}).",
-    "the student's own world (from the personal kit)": "собственном мире студента (из его личного комплекта)",
+    "the student's own world (from the personal kit)": "вашего собственного мира (из вашего личного комплекта)",
     "the student's own world (regenerated from the secret)":
-        "собственном мире студента (заново созданном по секрету преподавателя)",
+        "вашего собственного мира (созданного заново по секрету преподавателя)",
     "the shipped world (no personal world was given for this id)":
-        "мире, поставляемом с курсом (личного мира для этого идентификатора нет)",
+        "мира курса (персонального мира для этого идентификатора нет)",
     "No notebook of chapter {chapter} was handed in ({name}); its exercises earn no marks.":
-        "Блокнот главы {chapter} не сдан ({name}); её упражнения баллов не приносят.",
+        "Блокнот главы {chapter} не сдан ({name}); за её упражнения баллы не начисляются.",
     "Several notebooks of chapter {chapter} were handed in; {name} was graded.":
         "Сдано несколько блокнотов главы {chapter}; оценён {name}.",
     "Exercise {key}: no answer was recorded.": "Упражнение {key}: ответ не записан.",
@@ -158,22 +160,22 @@ RU: dict[str, str] = {
         "Упражнение {key}: ответ не удалось сравнить ({kind}).",
     "No personal world was found for the id {id!r} (no kit of that name, and no secret to regenerate it): graded "
     "on the shipped world. Check the folder's name.":
-        "Для идентификатора {id!r} не найден личный мир (нет комплекта с таким именем и нет секрета, чтобы "
-        "создать его заново): оценено в мире, поставляемом с курсом. Проверьте имя папки.",
+        "Для идентификатора {id!r} не найден персональный мир (нет комплекта с таким именем и нет секрета, "
+        "чтобы создать его заново): работа оценена на мире курса. Проверьте имя папки.",
     "{name}: the answer to {keys} is typed in as a number in the exercise's cell rather than computed; the "
     "lecturer may ask how it was found.":
-        "{name}: ответ к {keys} введён в ячейку упражнения числом, а не вычислен; преподаватель может спросить, "
-        "как он получен.",
-    "# Feedback for {id}": "# Отзыв для {id}",
+        "{name}: ответ введён в ячейку упражнения числом, а не вычислен (упражнения: {keys}); преподаватель "
+        "может спросить, как он получен.",
+    "# Feedback for {id}": "# Обратная связь для {id}",
     "Your notebooks were run from the top, in a fresh session, on {world}.":
-        "Ваши блокноты выполнены с начала, в новом сеансе, в {world}.",
+        "Ваши блокноты выполнены с самого начала, в новом сеансе, на данных {world}.",
     "Marks: **{total} of {n}** (one for each correct self-checked answer).":
         "Баллы: **{total} из {n}** (по одному за каждый верный ответ с самопроверкой).",
     "| exercise | result | mark |": "| упражнение | результат | балл |",
-    "## The runs": "## Запуски",
+    "## The runs": "## Выполнение блокнотов",
     "ran to the end": "выполнен до конца",
-    "stopped at an error": "остановлен ошибкой",
-    "ran out of time": "не уложился во время",
+    "stopped at an error": "остановлен из-за ошибки",
+    "ran out of time": "не уложился в отведённое время",
     "- `{name}`: {ended} ({seconds:.0f} s).": "- `{name}`: {ended} ({seconds:.0f} с).",
-    "## Notes": "## Замечания",
+    "## Notes": "## Заметки",
 }

@@ -21,7 +21,7 @@ HINTS_RU: dict[str, str] = {
     "the number of members who ordered (a whole number)":
         "число участников, сделавших заказ (целое число)",
     "Count the different customer_id values of the transactions table.":
-        "Посчитайте различные значения customer_id в таблице transactions.",
+        "Посчитайте число различных значений customer_id в таблице transactions.",
     "Nearly: count each member once, with nunique() on the customer_id column of transactions.":
         "Почти: считайте каждого участника один раз — nunique() по столбцу customer_id таблицы transactions.",
     "That is the number of orders: a member who ordered twice has two rows in transactions. Count each "
@@ -37,7 +37,7 @@ HINTS_RU: dict[str, str] = {
         "доля участников, пришедших по реферальной ссылке (число от 0 до 1)",
     "Divide the referral members (channel 'referral') by all members, not by another channel's count.":
         "Разделите число участников, пришедших по реферальной ссылке (канал 'referral'), на число всех "
-        "участников, а не на численность другого канала.",
+        "участников, а не на число участников другого канала.",
     "Well done: value_counts(normalize=True) gives every channel's share at once.":
         "Отлично: value_counts(normalize=True) сразу даёт долю каждого канала.",
     "That is the number of referral members: divide it by the number of all members.":
@@ -54,7 +54,7 @@ HINTS_RU: dict[str, str] = {
         "Усредните order_value (не cashback и не commission) по заказам участников из канала 'referral', по "
         "одному значению на заказ.",
     "Well done. Compare it with the average over all orders printed in the tour.":
-        "Отлично. Сравните его со средним по всем заказам, которое выводилось в обзоре данных.",
+        "Отлично. Сравните его со средним по всем заказам, которое выводилось при знакомстве с pandas.",
     "That is the average over every member's orders: keep only the orders of members whose channel is "
     "'referral'.":
         "Это среднее по заказам всех участников: оставьте только заказы участников с каналом 'referral'.",
@@ -65,8 +65,8 @@ HINTS_RU: dict[str, str] = {
         "общая сумма кешбэка в рублях (одно число)",
     "Nearly: keep every order dated from 1 January to 31 December 2024, whatever its status, and add up "
     "the cashback column.":
-        "Почти: оставьте все заказы с датой с 1 января по 31 декабря 2024 г., независимо от статуса, и "
-        "сложите столбец cashback.",
+        "Почти: оставьте все заказы, датированные периодом с 1 января по 31 декабря 2024 г., независимо от их "
+        "статуса, и сложите столбец cashback.",
     "Keep the orders placed in 2024 (any status) and add up their cashback column.":
         "Оставьте заказы, сделанные в 2024 г. (с любым статусом), и сложите их столбец cashback.",
     "That adds up order_value: add up the cashback column instead.":
@@ -84,12 +84,12 @@ HINTS_RU: dict[str, str] = {
     "Sort the buyers' revenue ascending, add it up into cumulative shares starting at 0, pair them with "
     "the member shares 0, 1/n, ..., 1, and take 1 - 2 x the trapezoid area; concentration.gini should "
     "agree.":
-        "Отсортируйте выручку покупателей по возрастанию, накопите её в доли, начиная с 0, сопоставьте их с "
-        "долями участников 0, 1/n, ..., 1 и возьмите 1 − 2 × площадь по формуле трапеций; concentration.gini "
-        "должен дать то же.",
+        "Отсортируйте выручку покупателей по возрастанию, рассчитайте накопленные доли, начиная с 0, "
+        "сопоставьте их с долями участников 0, 1/n, ..., 1 и возьмите 1 − 2 × (площадь по методу трапеций); "
+        "результат concentration.gini должен совпасть.",
     "Well done: members who never ordered make revenue look more unequal than it is among buyers.":
-        "Отлично: из-за участников, ни разу не делавших заказов, выручка кажется распределённой "
-        "неравномернее, чем среди покупателей на самом деле.",
+        "Отлично: из-за участников, ни разу не делавших заказов, выручка выглядит распределённой "
+        "неравномернее, чем среди покупателей.",
     "That is the Gini coefficient of all members: keep only the members with at least one order before "
     "sorting.":
         "Это коэффициент Джини по всем участникам: перед сортировкой оставьте только участников хотя бы с "
@@ -102,7 +102,7 @@ HINTS_RU: dict[str, str] = {
         "Ваша кривая Лоренца лежит выше диагонали: перед накоплением отсортируйте выручку от меньшей к "
         "большей.",
     "That is the area under the Lorenz curve: the Gini coefficient is one minus twice that area.":
-        "Это площадь под кривой Лоренца: коэффициент Джини равен единице минус удвоенная эта площадь.",
+        "Это площадь под кривой Лоренца: коэффициент Джини — это единица минус удвоенная площадь под ней.",
     # -- 1.2 -------------------------------------------------------------------------------------------------
     "the share of all members who are unprofitable (a number between 0 and 1)":
         "доля убыточных участников среди всех участников (число от 0 до 1)",
@@ -159,9 +159,9 @@ HINTS_RU: dict[str, str] = {
     "Join the RFM table to the member value table on customer_id, then count the members who are both "
     "Champions and have profit below zero.":
         "Соедините RFM-таблицу с таблицей ценности участников по customer_id, затем посчитайте участников, "
-        "которые одновременно относятся к Champions и имеют прибыль ниже нуля.",
+        "которые одновременно входят в сегмент Champions и имеют прибыль ниже нуля.",
     "That counts every Champion: count only the Champions with negative profit.":
-        "Так посчитаны все Champions: считайте только Champions с отрицательной прибылью.",
+        "Так посчитаны все «чемпионы» (Champions): считайте только тех из них, у кого прибыль отрицательна.",
     "That counts every unprofitable member: count only those in the Champions segment.":
         "Так посчитаны все убыточные участники: считайте только тех, кто в сегменте Champions.",
     # -- 1.5 -------------------------------------------------------------------------------------------------
@@ -193,25 +193,25 @@ HINTS_RU: dict[str, str] = {
     "Members who joined between 2023-04-01 and 2023-06-30, with 0 for a year without orders; the top "
     "ceil(0.1 n) by spend_2023; their spend_2024 summed, divided by the cohort's total spend_2024. "
     "holdout_pareto should agree.":
-        "Участники, присоединившиеся с 2023-04-01 по 2023-06-30, с 0 за год без заказов; верхние ceil(0.1 n) "
-        "по spend_2023; сумма их spend_2024, делённая на общий spend_2024 когорты. holdout_pareto должен "
-        "дать то же.",
+        "Участники, присоединившиеся с 2023-04-01 по 2023-06-30 (за год без заказов — 0); ceil(0.1 n) "
+        "участников с наибольшим spend_2023; сумма их spend_2024, делённая на общий spend_2024 когорты. "
+        "Результат holdout_pareto должен совпасть.",
     "That is the top group's share of 2023 revenue, the year that chose them: compute the same members' "
     "share of 2024 revenue.":
         "Это доля верхней группы в выручке 2023 г. — года, по которому её отобрали: посчитайте долю тех же "
         "участников в выручке 2024 г.",
     "That ranks the members by 2024 spend: keep the ranking by 2023 spend and follow those members into "
     "2024.":
-        "Здесь участники ранжированы по расходам 2024 г.: сохраните ранжирование по расходам 2023 г. и "
-        "проследите за этими участниками в 2024 г.",
+        "Здесь участники ранжированы по тратам 2024 г.: сохраните ранжирование по тратам 2023 г. и проследите "
+        "за этими участниками в 2024 г.",
     "That is the January-March cohort of section 3.2: take the members who joined from April to June "
     "2023.":
-        "Это январско-мартовская когорта из раздела 3.2: возьмите участников, присоединившихся с апреля по "
-        "июнь 2023 г.",
+        "Это когорта января–марта из раздела 3.2: возьмите участников, присоединившихся с апреля по июнь 2023 "
+        "г.",
     "That ranks only the members who ordered in 2023: keep every member of the cohort in the base, so "
     "the top 10% is a tenth of all of them.":
-        "Здесь ранжированы только участники, заказывавшие в 2023 г.: оставьте в базе всех участников "
-        "когорты, чтобы верхние 10 % были десятой частью их всех.",
+        "Здесь ранжированы только участники, заказывавшие в 2023 г.: оставьте в базе всех участников когорты, "
+        "чтобы верхние 10\u00a0% были десятой частью их всех.",
     # -- 2.1 -------------------------------------------------------------------------------------------------
     "a difference in employees (a single number)":
         "разность в числе сотрудников (одно число)",
@@ -225,34 +225,35 @@ HINTS_RU: dict[str, str] = {
     "That compares means: use the median of each group.":
         "Здесь сравниваются средние: возьмите медиану каждой группы.",
     "That counts each merchant once a year: take one row per merchant first (group by merchant_id).":
-        "Здесь каждый магазин учтён раз в год: сначала возьмите по одной строке на магазин (сгруппируйте по "
-        "merchant_id).",
+        "Здесь каждый магазин учтён по разу за каждый год: сначала возьмите по одной строке на магазин "
+        "(сгруппируйте по merchant_id).",
     # -- 2.2 -------------------------------------------------------------------------------------------------
     "a difference in percentage points (a single number)":
         "разность в процентных пунктах (одно число)",
     "Compare the mean repeat rate in 2015 of the merchants that adopted at any time with that of those "
     "that never did. Give the answer in percentage points: a difference in shares of 0.012 is 1.2 points.":
-        "Сравните среднюю долю повторных покупок в 2015 г. у магазинов, когда-либо внедривших CRM, и у "
-        "никогда не внедрявших. Дайте ответ в процентных пунктах: разность долей 0,012 — это 1,2 п. п.",
+        "Сравните среднюю долю повторных покупателей в 2015 г. у магазинов, когда-либо внедривших CRM, и у "
+        "никогда не внедрявших. Дайте ответ в процентных пунктах: разность долей 0,012 — это "
+        "1,2\u00a0п.\u00a0п.",
     "That is a difference in shares: give it in percentage points (times 100).":
         "Это разность долей: дайте её в процентных пунктах (умножьте на 100).",
     "That uses every year: keep 2015 only, when no merchant had CRM yet.":
         "Здесь взяты все годы: оставьте только 2015 г., когда CRM ещё не было ни у одного магазина.",
     # -- 2.3 -------------------------------------------------------------------------------------------------
     "a difference in mean repeat rates, in percentage points (a single number)":
-        "разность средних долей повторных покупок, в процентных пунктах (одно число)",
+        "разность средних долей повторных покупателей, в процентных пунктах (одно число)",
     "Keep the rows of 2019, split them by crm_active, and subtract the mean repeat_rate of the merchants "
     "without CRM from that of those with it. Give the answer in percentage points: a difference in "
     "shares of 0.012 is 1.2 points.":
         "Оставьте строки 2019 г., разделите их по crm_active и вычтите средний repeat_rate магазинов без CRM "
-        "из среднего у магазинов с CRM. Дайте ответ в процентных пунктах: разность долей 0,012 — это 1,2 п. "
-        "п.",
+        "из среднего у магазинов с CRM. Дайте ответ в процентных пунктах: разность долей 0,012 — это "
+        "1,2\u00a0п.\u00a0п.",
     "That splits by whether a merchant ever adopted: the merchants that adopted after 2019 had no CRM "
     "yet in 2019. Split by crm_active.":
         "Здесь разделение по тому, внедрял ли магазин CRM когда-либо: у магазинов, внедривших CRM после 2019 "
-        "г., в 2019 г. её ещё не было. Делите по crm_active.",
+        "г., в 2019 г. её ещё не было. Разделите по crm_active.",
     "That is the 2024 cross-section: keep the 2019 rows.":
-        "Это пространственный срез 2024 г.: оставьте строки 2019 г.",
+        "Это пространственная выборка за 2024 г.: оставьте строки 2019 г.",
     "That is the two-way fixed-effects estimate: compare the 2019 means only.":
         "Это оценка с двусторонними фиксированными эффектами: сравните только средние 2019 г.",
     # -- 2.4 -------------------------------------------------------------------------------------------------
@@ -263,17 +264,17 @@ HINTS_RU: dict[str, str] = {
     "points: a difference in shares of 0.012 is 1.2 points.":
         "Четыре средних: внедрившие CRM в 2018 г. и никогда не внедрявшие, в 2017 и в 2018 г. Внутри каждой "
         "группы вычтите 2017 г. из 2018 г., затем изменение у никогда не внедрявших — из изменения у "
-        "внедривших. Дайте ответ в процентных пунктах: разность долей 0,012 — это 1,2 п. п.",
+        "внедривших. Дайте ответ в процентных пунктах: разность долей 0,012 — это 1,2\u00a0п.\u00a0п.",
     "That is the difference the other way round: the adopters' change minus the never-adopters' change.":
         "Это разность в обратном порядке: изменение у внедривших минус изменение у никогда не внедрявших.",
     "That is the adopters' own change from 2017 to 2018: subtract the never-adopters' change over the "
     "same years, which CRM did not cause.":
         "Это собственное изменение у внедривших с 2017 по 2018 г.: вычтите изменение у никогда не внедрявших "
-        "за те же годы, вызванное не CRM.",
+        "за те же годы — его вызвала не CRM.",
     "That compares 2018 levels, which include the adopters' head start: compare changes from 2017 to "
     "2018 instead.":
-        "Здесь сравниваются уровни 2018 г., в которые входит изначальное преимущество внедривших: сравните "
-        "вместо них изменения с 2017 по 2018 г.",
+        "Здесь сравниваются уровни 2018 г., в которые входит фора внедривших: сравните вместо них изменения с "
+        "2017 по 2018 г.",
     "That uses every merchant that ever adopted: keep the merchants whose crm_adoption_year is 2018 (and "
     "the never-adopters) only.":
         "Здесь взяты все магазины, когда-либо внедрявшие CRM: оставьте только магазины с crm_adoption_year, "
@@ -294,8 +295,8 @@ HINTS_RU: dict[str, str] = {
         "нижняя граница интервала прогноза, в процентных пунктах (одно число)",
     "Lift at 0.6 minus t times the square root of (its standard error squared plus tau squared), all as "
     "shares, then times 100.":
-        "Прирост при 0,6 минус t, умноженное на квадратный корень из (квадрата его стандартной ошибки плюс "
-        "квадрата tau), всё в долях, затем умножьте на 100.",
+        "Прирост при 0,6 минус t, умноженное на квадратный корень из суммы квадрата его стандартной ошибки и "
+        "квадрата tau; всё в долях, затем умножьте на 100.",
     "That is the lower end of the confidence interval for the average firm: add the spread of firms' own "
     "effects, tau, to the variance.":
         "Это нижняя граница доверительного интервала для средней фирмы: добавьте к дисперсии разброс "
@@ -313,20 +314,20 @@ HINTS_RU: dict[str, str] = {
         "pilot_duration=0.25, pilot_sampling_sd_pp=0.8 и pilot_cost=200_000.",
     "That is the pilot's expected value of information before its cost: subtract the 200,000 RUB it "
     "costs.":
-        "Это ожидаемая ценность информации пилотного проекта до вычета его стоимости: вычтите 200\u00a0000 руб., "
-        "которые он стоит.",
+        "Это ожидаемая ценность информации пилота до вычета его стоимости: вычтите 200\u00a0000 руб., которые "
+        "он стоит.",
     "That values one year only, without the delay: the decision binds for three years, and the pilot "
     "takes a quarter of the first.":
-        "Здесь оценён только один год и без задержки: решение действует три года, а пилотный проект занимает "
-        "четверть первого.",
+        "Здесь оценён только один год и без задержки: решение действует три года, а пилот занимает четверть "
+        "первого.",
     "That forgets the delay: after the pilot the firm has 3 - 0.25 years left, while deciding now is "
     "worth 3 years of max(m, 0).":
-        "Здесь забыта задержка: после пилотного проекта у фирмы остаётся 3 − 0,25 года, а решение, принятое "
-        "сейчас, стоит 3 года по max(m, 0).",
+        "Здесь забыта задержка: после пилота у фирмы остаётся 3 − 0,25 года, а решение, принятое сейчас, "
+        "стоит 3 года по max(m, 0).",
     "That uses the value of perfect information: a pilot measures the lift with noise, so use its EVSI "
     "(pilot_evsi_rub).":
-        "Здесь взята ценность совершенной информации: пилотный проект измеряет прирост с шумом, поэтому "
-        "используйте его EVSI (pilot_evsi_rub).",
+        "Здесь взята ценность полной информации: пилот измеряет прирост с шумом, поэтому используйте его EVSI "
+        "(pilot_evsi_rub).",
     "That treats the chain as the average firm: pass firm_sd=spread, so the belief about this one "
     "chain's lift includes the spread between firms.":
         "Здесь сеть рассматривается как средняя фирма: передайте firm_sd=spread, чтобы представление о "
@@ -352,21 +353,20 @@ HINTS_RU: dict[str, str] = {
     "That is one pooled logit with an arm dummy: a T-learner fits a separate logit in each arm, so every "
     "coefficient may differ between them.":
         "Это один общий логит с фиктивной переменной группы: T-learner оценивает отдельный логит в каждой "
-        "группе, так что любой коэффициент в них может различаться.",
+        "группе, так что любой коэффициент может различаться между группами.",
     # -- 3.2 -------------------------------------------------------------------------------------------------
     "a persuadable share between 0 and 1":
-        "доля «убеждаемых» (от 0 до 1)",
+        "доля убеждаемых (от 0 до 1)",
     "Among members with weeks_since_last_order > 30, compute (p_personalised - p_none) / (1 - p_none).":
         "Среди участников с weeks_since_last_order > 30 вычислите (p_personalised − p_none) / (1 − p_none).",
     "Nearly: use > 30 (not >= 30), and the rates of the whole group in each arm.":
-        "Почти: используйте > 30 (а не >= 30) и доли откликнувшихся по всей этой совокупности в каждой "
-        "группе.",
+        "Почти: используйте > 30 (а не >= 30) и конверсию всей этой совокупности участников в каждой группе.",
     "That is the generic offer's share: use the personalised arm.":
         "Это доля для стандартного предложения: возьмите группу с персонализированным предложением.",
     "That is the lift itself: divide it by the share of members who did not convert without an offer (1 "
     "minus the no-offer rate).":
-        "Это сам прирост: разделите его на долю участников, не откликнувшихся без предложения (1 минус доля "
-        "отклика в группе без предложения).",
+        "Это сам прирост: разделите его на долю участников, не совершивших покупку без предложения (1 минус "
+        "конверсия в группе без предложения).",
     "That uses every member: keep only those with weeks_since_last_order > 30.":
         "Здесь взяты все участники: оставьте только тех, у кого weeks_since_last_order > 30.",
     # -- 3.3 -------------------------------------------------------------------------------------------------
@@ -404,12 +404,12 @@ HINTS_RU: dict[str, str] = {
         "Среди участников с prior_orders >= 5 — средний profit_before_send в группе с персонализированным "
         "предложением минус средний в группе со стандартным.",
     "That compares with the no-offer arm: the premium is personalised against generic.":
-        "Здесь сравнение с группой без предложения: премия — это персонализированное предложение против "
-        "стандартного.",
+        "Здесь сравнение с группой без предложения: премия — это разница между персонализированным и "
+        "стандартным предложением.",
     "That already deducts the 2 RUB extra cost: give the premium before it, then compare.":
         "Здесь уже вычтены дополнительные 2 руб. затрат: дайте премию до их вычета, а затем сравнивайте.",
     "That uses more than five orders: keep prior_orders >= 5.":
-        "Здесь взято больше пяти заказов: оставьте prior_orders >= 5.",
+        "Здесь взяты участники с более чем пятью заказами: оставьте prior_orders >= 5.",
     # -- 3.8 -------------------------------------------------------------------------------------------------
     "a number of members per arm":
         "число участников в каждой группе",
@@ -425,17 +425,16 @@ HINTS_RU: dict[str, str] = {
         "Здесь пропущен множитель 2: каждая из двух групп добавляет свою дисперсию к дисперсии разности.",
     # -- 4.1 -------------------------------------------------------------------------------------------------
     "a difference in engagement points (one number; negative if shared-desk agents score lower)":
-        "разность в баллах вовлечённости (одно число; отрицательное, если у операторов с общим рабочим "
-        "местом оценка ниже)",
+        "разность в баллах вовлечённости (одно число; отрицательное, если у операторов за общим столом оценка "
+        "ниже)",
     "Take the mean engagement of agents with a shared desk minus that of agents with their own desk, "
     "from the agents table (one row per agent).":
-        "Возьмите среднюю вовлечённость операторов с общим рабочим местом минус среднюю у операторов со "
-        "своим рабочим местом, по таблице agents (одна строка на оператора).",
+        "Возьмите среднюю вовлечённость операторов за общим столом минус среднюю у операторов с собственным "
+        "рабочим местом, по таблице agents (одна строка на оператора).",
     "Nearly: use the unrounded means of the two groups.":
         "Почти: используйте неокруглённые средние двух групп.",
     "That is the difference the other way round: shared-desk agents' mean minus the others'.":
-        "Это разность в обратном порядке: среднее у операторов с общим рабочим местом минус среднее у "
-        "остальных.",
+        "Это разность в обратном порядке: среднее у операторов за общим столом минус среднее у остальных.",
     "That weighs agents by their contacts: use the agents table, one row per agent.":
         "Здесь операторы взвешены по числу обращений: используйте таблицу agents, одна строка на оператора.",
     # -- 4.2 -------------------------------------------------------------------------------------------------
@@ -443,8 +442,8 @@ HINTS_RU: dict[str, str] = {
         "число часов обучения",
     "Divide the on-time-pay coefficient by the training coefficient (per hour), both from the same "
     "regression, drivers.":
-        "Разделите коэффициент своевременной оплаты на коэффициент обучения (за час), оба из одной и той же "
-        "регрессии, drivers.",
+        "Разделите коэффициент при своевременной выплате зарплаты на коэффициент обучения (за час); оба — из "
+        "одной и той же регрессии drivers.",
     "That is the ratio the other way round: divide the coefficient of paid_on_time by that of "
     "training_hours.":
         "Это отношение в обратном порядке: разделите коэффициент paid_on_time на коэффициент training_hours.",
@@ -484,8 +483,8 @@ HINTS_RU: dict[str, str] = {
     "Raise engagement only for agents who are not paid on time now, by the on-time-pay coefficient of "
     "section 4.1, and give the change in the share of dissatisfied contacts, scenario minus 'as is', in "
     "percentage points.":
-        "Поднимите вовлечённость только у операторов, которым сейчас платят с задержкой, на коэффициент "
-        "своевременной оплаты из раздела 4.1 и дайте изменение доли обращений с неудовлетворённым клиентом, "
+        "Поднимите вовлечённость только у операторов, которым сейчас платят не вовремя, на коэффициент при "
+        "своевременной выплате зарплаты из раздела 4.1 и дайте изменение доли обращений с низкой оценкой, "
         "сценарий минус 'as is', в процентных пунктах.",
     "Nearly: give the point estimate (diff_share_dissatisfied) times 100.":
         "Почти: дайте точечную оценку (diff_share_dissatisfied), умноженную на 100.",
@@ -495,11 +494,11 @@ HINTS_RU: dict[str, str] = {
         "Это изменение в обратном порядке: дайте сценарий минус 'as is'.",
     # -- 4.7 -------------------------------------------------------------------------------------------------
     "a change in percentage points of the share of dissatisfied contacts, e.g. -5.0":
-        "изменение доли обращений с неудовлетворённым клиентом в процентных пунктах, например −5,0",
+        "изменение доли обращений с низкой оценкой в процентных пунктах, например −5,0",
     "a is the empowered coefficient in engagement ~ empowered; b is the engagement coefficient in "
     "share_dissatisfied ~ empowered + engagement; both on per_agent, no covariates.":
         "a — коэффициент при empowered в engagement ~ empowered; b — коэффициент при engagement в "
-        "share_dissatisfied ~ empowered + engagement; обе регрессии на per_agent, без контрольных переменных.",
+        "share_dissatisfied ~ empowered + engagement; обе регрессии на per_agent, без ковариат.",
     "Your b comes from a regression of the outcome on engagement alone: hold empowerment fixed in the "
     "second regression.":
         "Ваш b получен из регрессии результата на одну лишь вовлечённость: во второй регрессии зафиксируйте "
@@ -507,7 +506,7 @@ HINTS_RU: dict[str, str] = {
     "Your regressions hold pay, desk and training fixed, as section 4.4 does: this exercise asks for no "
     "covariates.":
         "Ваши регрессии фиксируют оплату, рабочее место и обучение, как в разделе 4.4: в этом упражнении "
-        "контрольные переменные не нужны.",
+        "ковариаты не нужны.",
     "That is a change in the share: give it in percentage points (times 100).":
         "Это изменение доли: дайте его в процентных пунктах (умножьте на 100).",
     "That is the indirect effect on mean CSAT: the outcome here is share_dissatisfied.":
@@ -523,13 +522,13 @@ HINTS_RU: dict[str, str] = {
     "That is both arms together: give the agents needed in one arm.":
         "Это обе группы вместе: дайте число операторов, нужное в одной группе.",
     "That uses a one-sided test: the question asks for a two-sided test at 5%, z = 1.96.":
-        "Здесь односторонний тест: в вопросе нужен двусторонний тест на уровне 5 %, z = 1,96.",
+        "Здесь односторонний тест: в вопросе нужен двусторонний тест на уровне 5\u00a0%, z = 1,96.",
     "The formula for a difference of two means has a factor 2.":
         "В формуле для разности двух средних есть множитель 2.",
     "That powers the pilot at the current estimate, -0.18: use delta = 0.2, the smallest effect that "
     "would pay.":
-        "Здесь мощность пилотного проекта рассчитана для текущей оценки, −0,18: используйте delta = 0,2 — "
-        "наименьший эффект, который окупился бы.",
+        "Здесь мощность пилота рассчитана для текущей оценки, −0,18: используйте delta = 0,2 — наименьший "
+        "эффект, который окупился бы.",
     "That uses the spread of single ratings: sigma is the spread of agents' mean CSAT, among agents who "
     "fail a criterion.":
         "Здесь взят разброс отдельных оценок: sigma — это разброс средних CSAT операторов среди тех, кто не "
@@ -542,22 +541,22 @@ HINTS_RU: dict[str, str] = {
         "База — все участники с заказом в январе — июне 2024 г., включая заказавших лишь один раз; участник "
         "считается удержанным, если у него есть хотя бы один заказ в июле — декабре.",
     "Well done: compare it with the year-on-year rate; a shorter period keeps more members.":
-        "Отлично: сравните его с коэффициентом удержания год к году; за более короткий период удерживается "
+        "Отлично: сравните его с годовым коэффициентом удержания; за более короткий период удерживается "
         "больше участников.",
     "That is the year-on-year rate: use the two halves of 2024.":
-        "Это коэффициент удержания год к году: используйте два полугодия 2024 г.",
+        "Это годовой коэффициент удержания: используйте два полугодия 2024 г.",
     # -- 5.2 -------------------------------------------------------------------------------------------------
     "a percentage change of CLV (a number such as 2.5 for 2.5%)":
-        "изменение CLV в процентах (число вроде 2,5 для 2,5 %)",
+        "изменение CLV в процентах (число, например 2,5 для 2,5\u00a0%)",
     "Compute the contractual CLV at 1.01 times the year-on-year retention and at the retention itself, "
     "with the 15% discount rate, and give the change in percent.":
-        "Вычислите контрактную CLV при удержании, в 1,01 раза большем годового, и при самом годовом "
-        "удержании, со ставкой дисконтирования 15 %, и дайте изменение в процентах.",
+        "Вычислите CLV в контрактной модели при годовом удержании, умноженном на 1,01, и при самом годовом "
+        "удержании, со ставкой дисконтирования 15\u00a0%, и дайте изменение в процентах.",
     "Well done: the elasticity is (1 + d) / (1 + d - r), small when retention is low.":
         "Отлично: эластичность равна (1 + d) / (1 + d − r) и мала, когда удержание низкое.",
     "That raises retention by one percentage point: raise it by 1% of itself (multiply it by 1.01).":
-        "Здесь удержание повышено на один процентный пункт: повысьте его на 1 % от него самого (умножьте на "
-        "1,01).",
+        "Здесь удержание повышено на один процентный пункт: повысьте его на 1\u00a0% от него самого (умножьте "
+        "на 1,01).",
     "That is the relative change: give it in percent (times 100).":
         "Это относительное изменение: дайте его в процентах (умножьте на 100).",
     # -- 5.3 -------------------------------------------------------------------------------------------------
@@ -569,18 +568,18 @@ HINTS_RU: dict[str, str] = {
         "Вероятные ошибки: единица времени (время в summary идёт в неделях), среднее на участника там, где "
         "вопрос обо всех участниках вместе, или повторное умножение на вероятность того, что клиент активен.",
     "That is one week: the model's time unit is the week, so ask for 52.":
-        "Это одна неделя: единица времени модели — неделя, поэтому задайте 52.",
+        "Это прогноз на одну неделю: единица времени модели — неделя, поэтому задайте 52.",
     "That is the average member: add up over every member.":
-        "Это средний участник: сложите по всем участникам.",
+        "Это прогноз для среднего участника: сложите прогнозы по всем участникам.",
     # -- 5.4 -------------------------------------------------------------------------------------------------
     "a survival probability (a share between 0 and 1)":
         "вероятность выживания (доля от 0 до 1)",
     "The likely slips: reading the curve of all members instead of the referral channel's, or reading it "
     "at a week other than 13 (the printed table shows 0, 26 and 52).":
         "Вероятные ошибки: взять кривую всех участников вместо кривой канала 'referral' или читать её не на "
-        "13-й неделе (в напечатанной таблице — 0, 26 и 52).",
+        "13-й неделе (в выведенной таблице — недели 0, 26 и 52).",
     "That is the curve at 26 weeks, a value the table prints: read it at 13.":
-        "Это значение кривой на 26-й неделе, которое есть в таблице: прочитайте его на 13-й.",
+        "Это значение кривой на 26-й неделе, которое есть в выведенной таблице: возьмите значение на 13-й.",
     "That is the curve of all members: read the referral channel's.":
         "Это кривая всех участников: возьмите кривую канала 'referral'.",
     # -- 5.5 -------------------------------------------------------------------------------------------------
@@ -588,7 +587,7 @@ HINTS_RU: dict[str, str] = {
         "эффект кампании в рублях на одного адресата за кампанию (одно число)",
     "Keep the 15% discount rate and every cost in costs, run five years, and ask break_even() for "
     "'campaign_lift' (RUB per targeted member per campaign), not for a yearly total.":
-        "Сохраните ставку дисконтирования 15 % и все затраты из costs, возьмите пять лет и запросите у "
+        "Сохраните ставку дисконтирования 15\u00a0% и все затраты из costs, возьмите пять лет и запросите у "
         "break_even() 'campaign_lift' (руб. на адресата за кампанию), а не годовую сумму.",
     "Well done: decide on the expected value, comparing the bar with the point estimate of what the "
     "co-funded offer earns (lift_b); its 95% interval measures the risk and the value of more evidence, "
@@ -605,8 +604,8 @@ HINTS_RU: dict[str, str] = {
     "slips are T instead of t_x in the second term, and computing in levels, which underflows for a "
     "heavy buyer.":
         "Сначала проверьте свою функцию: её сумма по summary должна равняться purchases_all.log_likelihood_. "
-        "Обычные ошибки — T вместо t_x во втором слагаемом и вычисления в уровнях, при которых у активного "
-        "покупателя происходит потеря точности (underflow).",
+        "Обычные ошибки — T вместо t_x во втором слагаемом и вычисления не в логарифмах, а в исходных "
+        "величинах: для очень активного покупателя они дают машинный ноль (underflow).",
     "That is the first term alone: the heaviest buyer has repeat purchases, so add the term for having "
     "dropped out after the last one (np.logaddexp of the two log terms).":
         "Это только первое слагаемое: у самого активного покупателя есть повторные покупки, поэтому добавьте "
@@ -647,8 +646,8 @@ HINTS_RU: dict[str, str] = {
         "вероятность (доля от 0 до 1)",
     "In each draw of case.draws add pv_personalisation and pv_retention, and give the share of draws in "
     "which the sum is below zero, as a probability.":
-        "В каждой реализации из case.draws сложите pv_personalisation и pv_retention и дайте долю "
-        "реализаций, в которых сумма ниже нуля, как вероятность.",
+        "В каждой симуляции из case.draws сложите pv_personalisation и pv_retention и дайте долю симуляций, в "
+        "которых сумма ниже нуля, как вероятность.",
     "Well done. Compare it with the probability of a loss: the gap between the two is what the costs "
     "alone decide.":
         "Отлично. Сравните её с вероятностью убытка: разница между ними — то, что решают одни лишь затраты.",
@@ -658,7 +657,7 @@ HINTS_RU: dict[str, str] = {
         "pv_retention.",
     "That is the probability that the benefits are positive: give the share of draws in which they are "
     "negative.":
-        "Это вероятность того, что выгоды положительны: дайте долю реализаций, в которых они отрицательны.",
+        "Это вероятность того, что выгоды положительны: дайте долю симуляций, в которых они отрицательны.",
     # -- 6.2 -------------------------------------------------------------------------------------------------
     "a mean NPV in RUB (a single, probably negative, number)":
         "средняя NPV в рублях (одно число, вероятно, отрицательное)",
@@ -668,8 +667,8 @@ HINTS_RU: dict[str, str] = {
         "оставьте rng по умолчанию и дайте среднюю NPV предлагаемой программы со знаком.",
     "Nearly: use board_case(tables, assumptions=...) with the default rng, so that the draws are the "
     "notebook's.":
-        "Почти: используйте board_case(tables, assumptions=...) с rng по умолчанию, чтобы реализации "
-        "совпадали с блокнотом.",
+        "Почти: используйте board_case(tables, assumptions=...) с rng по умолчанию, чтобы симуляции совпали с "
+        "симуляциями блокнота.",
     "That is the mean NPV with Kopilka paying the bonus: set merchants_fund_bonus=True.":
         "Это средняя NPV, когда бонус платит Копилка: задайте merchants_fund_bonus=True.",
     # -- 6.3 -------------------------------------------------------------------------------------------------
@@ -698,7 +697,8 @@ HINTS_RU: dict[str, str] = {
     "a mean NPV in RUB (a single number)":
         "средняя NPV в рублях (одно число)",
     "Change both assumptions, merchants_fund_bonus=True and send_cost=1.0, and read figures['mean_npv'].":
-        "Измените оба допущения, merchants_fund_bonus=True и send_cost=1.0, и прочитайте figures['mean_npv'].",
+        "Измените обе предпосылки, merchants_fund_bonus=True и send_cost=1.0, и прочитайте "
+        "figures['mean_npv'].",
     "That changes only who pays the bonus: also set send_cost=1.0.":
         "Здесь изменено только то, кто платит бонус: задайте ещё send_cost=1.0.",
     "That changes only the sending cost: also set merchants_fund_bonus=True.":
