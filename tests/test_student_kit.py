@@ -393,7 +393,10 @@ def test_the_russian_kit_has_the_russian_notebooks_a_russian_readme_and_no_solut
                   and any(ch in line for ch in "=([")]
         text = json.dumps(nbformat.read(russian_kit / "notebooks" / path.name, as_version=4), ensure_ascii=False)
         assert not [line for line in secret if line in text], f"solution lines of ru/{path.name} in the kit"
-    assert leaks(kit_texts(russian_kit, skip=("notebooks/",)), shipped_answers) == []
+    # The data, the package and the sealed checks are built by the same code as the English kit's, whose
+    # files the test above searches; the Russian notebooks print the English numbers (tests/test_translation.py).
+    # What is the Russian kit's own is its README.
+    assert leaks({"README.md": readme}, shipped_answers) == []
 
 
 def test_make_student_lang_ru_builds_from_the_russian_notebooks(monkeypatch, tmp_path):
