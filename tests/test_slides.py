@@ -24,7 +24,7 @@ EDITIONS = NOTEBOOKS + sorted((ROOT / "notebooks" / "ru").glob("*.ipynb"))
 MIN_SLIDES, MAX_SLIDES = 15, 25
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_lecturer_guide import _chapter, _numbered_items, _subsection  # noqa: E402
+from test_lecturer_guide import _numbered_items, _subsection  # noqa: E402
 
 # Every address the page loads: src= and href= attributes, and url(...) in its styles.
 LOADED = re.compile(r"""(?:src|href)\s*=\s*["']([^"']+)["']|url\(\s*["']?([^"')\s]+)""")
@@ -110,49 +110,40 @@ def test_slides_only_cells_stay_out_of_the_student_edition_and_the_site(path):
                 f"{path.name}: cell {number} is a slides-only cell (remove-cell) that is not on a slide")
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_discussion_slides_ask_the_lecturer_guides_questions(path):
-    """The discussion questions on the slides are the guide's, word for word, so they cannot drift apart."""
-    guide = [" ".join(item.split("*Model answer.*")[0].split())
-             for item in _numbered_items(_subsection(_chapter(path.stem), "discussion question"))]
-    asked = []
-    for cell in _read(path).cells:
-        match = re.match(r"## Discussion (\d+) of (\d+)\n+(.+)", cell.source, flags=re.DOTALL)
-        if match and slides.slide_type(cell) not in (None, "skip"):
-            assert int(match.group(2)) == len(guide), f"{path.name}: 'of {match.group(2)}', but the guide asks {len(guide)}"
-            asked.append(" ".join(match.group(3).split()))
-    assert asked, f"{path.name}: the deck has no discussion slide ('## Discussion N of M')"
-    assert [re.sub(r"^\d+\.\s+", "", q) for q in guide] == asked, (
-        f"{path.name}: the discussion slides differ from the lecturer guide's questions")
+#: Each edition's words: its guide, the guide's subsection and model-answer mark, the slide heading.
+DISCUSSION = {
+    "en": (ROOT / "docs" / "lecturer-guide.md", "discussion question", "*Model answer.*",
+           r"## Discussion (\d+) of (\d+)\n+(.+)"),
+    "ru": (ROOT / "docs" / "lecturer-guide.ru.md", "вопросы для обсуждения", "*Образец ответа.*",
+           r"## Обсуждение (\d+) из (\d+)\n+(.+)"),
+}
 
 
-RUSSIAN = sorted((ROOT / "notebooks" / "ru").glob("*.ipynb"))
-
-
-def _russian_chapter(stem: str) -> str:
+def _guide_chapter(guide: Path, stem: str) -> str:
     from test_lecturer_guide import _split
 
-    guide = (ROOT / "docs" / "lecturer-guide.ru.md").read_text(encoding="utf-8")
-    for heading, body in _split(guide, 2).items():
+    for heading, body in _split(guide.read_text(encoding="utf-8"), 2).items():
         if stem in heading:
             return body
-    raise AssertionError(f"the Russian guide has no level-2 section naming {stem!r}")
+    raise AssertionError(f"{guide.name} has no level-2 section naming {stem!r}")
 
 
-@pytest.mark.parametrize("path", RUSSIAN, ids=lambda p: p.name)
-def test_russian_discussion_slides_ask_the_russian_guides_questions(path):
-    """As in English: the slides' questions are the Russian guide's, word for word."""
-    guide = [" ".join(item.split("*Образец ответа.*")[0].split())
-             for item in _numbered_items(_subsection(_russian_chapter(path.stem), "вопросы для обсуждения"))]
+@pytest.mark.parametrize("path", EDITIONS, ids=lambda p: str(p.relative_to(ROOT / "notebooks")))
+def test_discussion_slides_ask_the_lecturer_guides_questions(path):
+    """The discussion questions on the slides are the guide's, word for word, so they cannot drift apart
+    (the Russian slides ask the Russian guide's)."""
+    guide_file, subsection, model_answer, heading = DISCUSSION["ru" if path.parent.name == "ru" else "en"]
+    guide = [" ".join(item.split(model_answer)[0].split())
+             for item in _numbered_items(_subsection(_guide_chapter(guide_file, path.stem), subsection))]
     asked = []
     for cell in _read(path).cells:
-        match = re.match(r"## Обсуждение (\d+) из (\d+)\n+(.+)", cell.source, flags=re.DOTALL)
+        match = re.match(heading, cell.source, flags=re.DOTALL)
         if match and slides.slide_type(cell) not in (None, "skip"):
-            assert int(match.group(2)) == len(guide), f"{path.name}: «из {match.group(2)}», but the guide asks {len(guide)}"
+            assert int(match.group(2)) == len(guide), f"{path.name}: {match.group(2)} questions, but the guide asks {len(guide)}"
             asked.append(" ".join(match.group(3).split()))
-    assert asked, f"{path.name}: the deck has no discussion slide ('## Обсуждение N из M')"
+    assert asked, f"{path.name}: the deck has no discussion slide ({heading[:16]}...)"
     assert [re.sub(r"^\d+\.\s+", "", q) for q in guide] == asked, (
-        f"{path.name}: the discussion slides differ from the Russian guide's questions")
+        f"{path}: the discussion slides differ from the lecturer guide's questions")
 
 
 # --- building ---------------------------------------------------------------------------------
