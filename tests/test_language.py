@@ -232,7 +232,9 @@ def _toy_orders():
     rng = np.random.default_rng(3)
     n = rng.integers(1, 12, size=60)
     ids = np.repeat(np.arange(60), n)
-    return pd.DataFrame({"customer_id": ids, "order_value": np.exp(rng.normal(7, 0.5, size=ids.size))})
+    # Customers differ (a random intercept), so the model's variance is not on its boundary.
+    own = rng.normal(0, 0.4, size=60)[ids]
+    return pd.DataFrame({"customer_id": ids, "order_value": np.exp(7 + own + rng.normal(0, 0.5, size=ids.size))})
 
 
 def _draw_concentration():
