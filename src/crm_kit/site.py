@@ -303,16 +303,17 @@ def stage_sources(
     stage.mkdir(parents=True)
     left_out = {f"{p}.md" for p in LECTURER_PAGES} if edition == "student" else set()
     for item in (root / "docs").iterdir():
-        russian = item.name.endswith(".ru.md") or item.name.endswith(".ru")
+        # A page's Russian version is its .ru.md twin; the Russian site takes it under the English name.
+        russian = item.name.endswith(".ru.md")
         name = item.name.replace(".ru.md", ".md") if lang == "ru" else item.name
         if name in left_out or (lang == "en" and russian):
             continue
-        if lang == "ru" and not russian and (root / "docs" / item.name.replace(".md", ".ru.md")).exists() \
-                and item.name.endswith(".md"):
+        has_twin = item.suffix == ".md" and (root / "docs" / item.name.replace(".md", ".ru.md")).exists()
+        if lang == "ru" and not russian and has_twin:
             continue
         if item.is_file():
             shutil.copy2(item, stage / name)
-        elif not russian:
+        else:
             shutil.copytree(item, stage / name)
     _configure(stage, edition, lang)
     if shared is not None:
